@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What more than one taskgov shim needs from slurmctld: where the policy lives, the node
+ * table as an engine inventory, and stock plugins loaded through Slurm's own loader so a
+ * shim can delegate to them. Compiled into each plugin (they are separate .so files).
+ */
+#ifndef TASKGOV_SHIM_H
+#define TASKGOV_SHIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "taskgov.h"
+
+/* taskgov.json next to slurm.conf; xfree() the result. */
+extern char *taskgov_policy_path(void);
+
+/* The node table as an inventory; caller holds the node read lock. */
+extern tg_inventory_t *taskgov_inventory_from_nodes(void);
+
+/* Loads `type` ("priority/multifactor") through plugin_context_create into ops, filling the
+ * function pointers named by syms; NULL (after logging) when it cannot. */
+extern void *taskgov_load_delegate(const char *kind, const char *type, void **ops,
+				   const char **syms, size_t syms_size);
+extern void taskgov_unload_delegate(void *context);
+
+/* The largest sum priority/multifactor can add: its weights (each factor is at most 1.0). The
+ * governance term in the site factor is sized above it so that it always dominates. */
+extern uint64_t taskgov_multifactor_max(void);
+
+/* Team of a job (>= 0), or -1 when its account belongs to no team. Cached per association and
+ * policy generation; a miss walks the association tree under assoc_mgr's READ lock unless the
+ * caller says it already holds it. */
+extern int taskgov_team_of_job(tg_engine_t *engine, const void *job_ptr, bool assoc_locked);
+
+/* Appends "key=value" fields to the job's AdminComment (";"-separated after the taskgov
+ * record) and sends the comment to slurmdbd now, so sacct shows it while the job waits or runs:
+ * slurmctld itself only sends AdminComment when a job ends. Caller holds the job write lock. */
+extern void taskgov_record_on_job(void *job_ptr, const char *fields);
+
+#define TASKGOV_MAX_LINEAGE 16
+/* Account names from `assoc` up to the root, the account first; caller holds assoc READ.
+ * Returns the depth. */
+extern int taskgov_account_lineage(const void *assoc, const char **lineage);
+
+#endif

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * job_submit/taskgov: maps a job's account to its team, gives it its class (the lowest when it
+ * names none), types untyped GPU requests, fills proportional CPU/memory defaults, refuses what
+ * no limit of the team could ever admit, and stamps AdminComment with team and class.
+ *
+ * The rules live in libtaskgov (src/submission.cpp); this shim copies job_desc's fields in and
+ * the decision's changes back. The engine instance is shared with priority/taskgov, which loads
+ * the policy: until it has, every job passes untouched.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "slurm/slurm.h"
+#include "slurm/slurm_errno.h"
+#include "src/common/assoc_mgr.h"
+#include "src/common/log.h"
+#include "src/common/xmalloc.h"
+#include "src/common/xstring.h"
+#include "src/slurmctld/slurmctld.h"
+
+#include "taskgov_shim.h"
+
+const char plugin_name[] = "taskgov job submit plugin (teams, classes, request checks)";
+const char plugin_type[] = "job_submit/taskgov";
+const uint32_t plugin_version = SLURM_VERSION_NUMBER;
+
+static tg_engine_t *engine = NULL;
+
+extern int init(void)
+{
+	engine = tg_engine_acquire();
+	if (!engine) {
+		error("%s: cannot create the taskgov engine", plugin_type);
+		return SLURM_ERROR;
+	}
+	info("%s: init: taskgov %s", plugin_type, tg_version());
+	return SLURM_SUCCESS;
+}
+
+extern int fini(void)
+{
+	tg_engine_release(engine);
+	engine = NULL;
+	return SLURM_SUCCESS;
+}
+
+static uint32_t _value32(uint32_t v)
+{
+	return (v == NO_VAL) ? 0 : v;
+}
+
+static int _error_code(int outcome)
+{
+	switch (outcome) {
+	case TG_SUBMIT_INVALID_ACCOUNT: return ESLURM_INVALID_ACCOUNT;
+	case TG_SUBMIT_INVALID_QOS: return ESLURM_INVALID_QOS;
+	case TG_SUBMIT_INVALID_GRES: return ESLURM_INVALID_GRES;
+	case TG_SUBMIT_ACCOUNTING_POLICY: return ESLURM_ACCOUNTING_POLICY;
+	default: return SLURM_SUCCESS;
+	}
+}
+
+static void _replace(char **field, const char *value)
+{
+	if (!value[0])
+		return;
+	xfree(*field);
+	*field = xstrdup(value);
+}
+
+/* Resolves the association the way _job_create() will (the user's default account when none
+ * is given) and asks the engine. The account names are borrowed from assoc_mgr, so the lock is
+ * held until the engine has looked them up. */
+static int _decide(tg_submit_request_t *req, tg_submit_decision_t *decision, const char **lineage,
+		   const char *account, uint32_t uid)
+{
+	slurmdb_assoc_rec_t rec, *assoc = NULL;
+	assoc_mgr_lock_t locks = { .assoc = READ_LOCK, .user = READ_LOCK };
+	int outcome = TG_SUBMIT_NO_POLICY; /* no association: Slurm itself refuses the job */
+
+	memset(&rec, 0, sizeof(rec));
+	rec.acct = (char *) account;
+	rec.uid = uid;
+	req->lineage = lineage;
+	req->account = account;
+	req->multifactor_max = taskgov_multifactor_max();
+	assoc_mgr_lock(&locks);
+	if (assoc_mgr_fill_in_assoc(acct_db_conn, &rec, accounting_enforce, &assoc, true) ==
+	    SLURM_SUCCESS && assoc) {
+		req->lineage_depth = taskgov_account_lineage(assoc, lineage);
+		if (!req->account)
+			req->account = lineage[0];
+		if (tg_decide_submission(engine, req, decision) == TG_OK)
+			outcome = decision->outcome;
+	}
+	assoc_mgr_unlock(&locks);
+	return outcome;
+}
+
+extern int job_submit(job_desc_msg_t *job_desc, uint32_t submit_uid, char **err_msg)
+{
+	const char *lineage[TASKGOV_MAX_LINEAGE];
+	tg_submit_request_t req = {
+		.qos = job_desc->qos,
+		.tres_per_job = job_desc->tres_per_job,
+		.tres_per_node = job_desc->tres_per_node,
+		.tres_per_task = job_desc->tres_per_task,
+		.tres_per_socket = job_desc->tres_per_socket,
+		.cpus_per_tres = job_desc->cpus_per_tres,
+		.mem_per_tres = job_desc->mem_per_tres,
+		.min_nodes = _value32(job_desc->min_nodes),
+		.num_tasks = _value32(job_desc->num_tasks),
+		.min_cpus = _value32(job_desc->min_cpus),
+		.cpus_per_task = (job_desc->cpus_per_task == NO_VAL16) ? 0 : job_desc->cpus_per_task,
+		.pn_min_memory = (job_desc->pn_min_memory == NO_VAL64) ?
+			0 : (job_desc->pn_min_memory & ~MEM_PER_CPU),
+		.mem_per_cpu = (job_desc->pn_min_memory != NO_VAL64) &&
+			(job_desc->pn_min_memory & MEM_PER_CPU),
+		.admin_comment = job_desc->admin_comment,
+	};
+	tg_submit_decision_t decision;
+	int outcome = _decide(&req, &decision, lineage, job_desc->account, job_desc->user_id);
+
+	if (outcome == TG_SUBMIT_NO_POLICY || outcome == TG_SUBMIT_UNGOVERNED)
+		return SLURM_SUCCESS;
+	if (decision.shadow) {
+		info("%s: shadow mode: uid %u account %s: would %s: %s", plugin_type, submit_uid,
+		     job_desc->account ? job_desc->account : "(default)",
+		     outcome == TG_SUBMIT_ACCEPT ? "accept" : "refuse", decision.message);
+		return SLURM_SUCCESS;
+	}
+	if (outcome != TG_SUBMIT_ACCEPT) {
+		*err_msg = xstrdup(decision.message);
+		return _error_code(outcome);
+	}
+
+	if (!job_desc->qos)
+		_replace(&job_desc->qos, decision.qos);
+	_replace(&job_desc->tres_per_job, decision.tres_per_job);
+	_replace(&job_desc->tres_per_node, decision.tres_per_node);
+	_replace(&job_desc->tres_per_task, decision.tres_per_task);
+	_replace(&job_desc->tres_per_socket, decision.tres_per_socket);
+	_replace(&job_desc->cpus_per_tres, decision.cpus_per_tres);
+	_replace(&job_desc->mem_per_tres, decision.mem_per_tres);
+	if (decision.min_cpus)
+		job_desc->min_cpus = decision.min_cpus;
+	if (decision.pn_min_memory)
+		job_desc->pn_min_memory = decision.pn_min_memory;
+	_replace(&job_desc->admin_comment, decision.admin_comment);
+	if (job_desc->site_factor == NO_VAL)
+		job_desc->site_factor = decision.site_factor;
+	*err_msg = xstrdup(decision.message);
+	return SLURM_SUCCESS;
+}
+
+/* Whether an update touches what taskgov governs; other updates (time limit, name, ...) pass. */
+static bool _governed_update(const job_desc_msg_t *d)
+{
+	return d->account || d->qos || d->partition || d->tres_per_job || d->tres_per_node ||
+	       d->tres_per_task || d->tres_per_socket || d->cpus_per_tres || d->mem_per_tres ||
+	       d->min_cpus != NO_VAL || d->min_nodes != NO_VAL || d->num_tasks != NO_VAL ||
+	       d->cpus_per_task != NO_VAL16 || d->pn_min_memory != NO_VAL64;
+}
+
+#define PICK(field) (job_desc->field ? job_desc->field : job_ptr->field)
+
+/* job_modify has no message channel back to the user: a refusal is logged and its error code
+ * returned, which scontrol prints. */
+extern int job_modify(job_desc_msg_t *job_desc, job_record_t *job_ptr, uint32_t submit_uid)
+{
+	const char *lineage[TASKGOV_MAX_LINEAGE];
+	struct job_details *details = job_ptr->details;
+	tg_submit_request_t req;
+	tg_submit_decision_t decision;
+	int outcome;
+
+	if (!IS_JOB_PENDING(job_ptr) || !details || !_governed_update(job_desc))
+		return SLURM_SUCCESS;
+	req = (tg_submit_request_t) {
+		.qos = job_desc->qos ? job_desc->qos :
+			(job_ptr->qos_ptr ? job_ptr->qos_ptr->name : NULL),
+		.tres_per_job = PICK(tres_per_job),
+		.tres_per_node = PICK(tres_per_node),
+		.tres_per_task = PICK(tres_per_task),
+		.tres_per_socket = PICK(tres_per_socket),
+		.cpus_per_tres = PICK(cpus_per_tres),
+		.mem_per_tres = PICK(mem_per_tres),
+		.min_nodes = _value32(job_desc->min_nodes != NO_VAL ?
+				      job_desc->min_nodes : details->min_nodes),
+		.num_tasks = _value32(job_desc->num_tasks != NO_VAL ?
+				      job_desc->num_tasks : details->num_tasks),
+		.min_cpus = _value32(job_desc->min_cpus != NO_VAL ?
+				     job_desc->min_cpus : details->min_cpus),
+		.admin_comment = job_ptr->admin_comment,
+	};
+	outcome = _decide(&req, &decision, lineage, PICK(account), job_ptr->user_id);
+	if (outcome == TG_SUBMIT_NO_POLICY || outcome == TG_SUBMIT_UNGOVERNED)
+		return SLURM_SUCCESS;
+	if (outcome != TG_SUBMIT_ACCEPT) {
+		if (decision.shadow) {
+			info("%s: shadow mode: would refuse update of %pJ by uid %u: %s",
+			     plugin_type, job_ptr, submit_uid, decision.message);
+			return SLURM_SUCCESS;
+		}
+		error("%s: refused update of %pJ by uid %u: %s", plugin_type, job_ptr,
+		      submit_uid, decision.message);
+		return _error_code(outcome);
+	}
+	if (decision.shadow)
+		return SLURM_SUCCESS;
+	_replace(&job_desc->tres_per_job, job_desc->tres_per_job ? decision.tres_per_job : "");
+	_replace(&job_desc->tres_per_node, job_desc->tres_per_node ? decision.tres_per_node : "");
+	_replace(&job_desc->tres_per_task, job_desc->tres_per_task ? decision.tres_per_task : "");
+	_replace(&job_desc->tres_per_socket,
+		 job_desc->tres_per_socket ? decision.tres_per_socket : "");
+	/* job_modify holds the job write lock: the record can be restamped directly. */
+	_replace(&job_ptr->admin_comment, decision.admin_comment);
+	return SLURM_SUCCESS;
+}

@@ -1,0 +1,391 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "slurm/slurm.h"
+#include "src/common/assoc_mgr.h"
+#include "src/common/list.h"
+#include "src/common/log.h"
+#include "src/common/slurmdb_defs.h"
+#include "src/common/xmalloc.h"
+#include "src/common/xstring.h"
+#include "src/slurmctld/locks.h"
+#include "src/slurmctld/preempt.h"
+#include "src/slurmctld/slurmctld.h"
+
+#include "governance_cycle.h"
+#include "taskgov_shim.h"
+
+/* Where each engine resource sits in slurmctld's TRES arrays (-1: not accounted). */
+typedef struct {
+	int count;
+	int pos[TG_MAX_RESOURCES];
+} tres_map_t;
+
+typedef struct {
+	tg_engine_t *engine;
+	tg_snapshot_t *snapshot;
+	const tres_map_t *map;
+	uint64_t multifactor_max;
+	uint64_t unit;
+	int changed;
+} cycle_ctx_t;
+
+static void _map_resources(tg_engine_t *engine, int count, tres_map_t *map)
+{
+	map->count = count;
+	for (int r = 0; r < count; r++) {
+		const char *name = tg_resource_name(engine, r);
+		slurmdb_tres_rec_t rec = { 0 };
+		char *type = xstrdup(name), *slash = strchr(type, '/');
+
+		/* "gres/gpu:h100" -> type "gres", name "gpu:h100"; "cpu" -> type "cpu". */
+		if (slash) {
+			*slash = '\0';
+			rec.name = slash + 1;
+		}
+		rec.type = type;
+		map->pos[r] = assoc_mgr_find_tres_pos(&rec, true);
+		xfree(type);
+	}
+}
+
+static void _amounts(const uint64_t *tres, const tres_map_t *map, uint64_t *out)
+{
+	for (int r = 0; r < map->count; r++)
+		out[r] = (tres && map->pos[r] >= 0) ? tres[map->pos[r]] : 0;
+}
+
+static int _class_of(tg_engine_t *engine, const job_record_t *job_ptr)
+{
+	return job_ptr->qos_ptr ? tg_class_of_qos(engine, job_ptr->qos_ptr->name) : -1;
+}
+
+static int _snapshot_job(void *x, void *arg)
+{
+	job_record_t *job_ptr = x;
+	cycle_ctx_t *ctx = arg;
+	uint64_t amounts[TG_MAX_RESOURCES];
+	bool running = IS_JOB_RUNNING(job_ptr) || IS_JOB_SUSPENDED(job_ptr);
+	/* Held jobs (priority 0) cannot start: they neither compete nor need a site factor. */
+	bool pending = IS_JOB_PENDING(job_ptr) && job_ptr->priority;
+	int team;
+
+	if (!running && !pending)
+		return 0;
+	team = taskgov_team_of_job(ctx->engine, job_ptr, true);
+	_amounts(running ? job_ptr->tres_alloc_cnt : job_ptr->tres_req_cnt, ctx->map, amounts);
+	if (running)
+		tg_snapshot_add_running(ctx->snapshot, job_ptr->job_id, team,
+					_class_of(ctx->engine, job_ptr), amounts,
+					job_ptr->start_time);
+	else
+		tg_snapshot_add_pending(ctx->snapshot, job_ptr->job_id, team,
+					_class_of(ctx->engine, job_ptr), amounts,
+					job_ptr->details ? job_ptr->details->submit_time : 0);
+	return 0;
+}
+
+/* Our site factors are whole multiples of the governance unit; any other value was set by an
+ * operator (scontrol update SiteFactor=) and is theirs to keep. */
+static bool _site_factor_is_ours(uint32_t factor, uint64_t unit)
+{
+	return factor == NO_VAL || (factor % unit) == 0;
+}
+
+static int _apply_site_factor(void *x, void *arg)
+{
+	job_record_t *job_ptr = x;
+	cycle_ctx_t *ctx = arg;
+	tg_pending_verdict_t verdict;
+	uint32_t factor;
+
+	if (!IS_JOB_PENDING(job_ptr) || !job_ptr->priority ||
+	    tg_pending_verdict(ctx->engine, job_ptr->job_id, &verdict) != TG_OK ||
+	    tg_pending_team(ctx->engine, job_ptr->job_id) < 0)
+		return 0;
+	factor = tg_site_factor(verdict.tier, ctx->multifactor_max);
+	if (factor == job_ptr->site_factor ||
+	    !_site_factor_is_ours(job_ptr->site_factor, ctx->unit))
+		return 0;
+	job_ptr->site_factor = factor;
+	/* Through multifactor, so the priority (and priority_array for multi-partition jobs)
+	 * reflects the new band now rather than at the next PriorityCalcPeriod. */
+	set_job_prio(job_ptr);
+	ctx->changed++;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ dynamic GrpTRES */
+
+/* Accounts whose limits taskgov changed, so it can give them back. */
+static List limited_accounts = NULL;
+
+static int _is_account_assoc(void *x, void *key)
+{
+	slurmdb_assoc_rec_t *assoc = x;
+	return !assoc->user && assoc->acct && !xstrcmp(assoc->acct, key);
+}
+
+static slurmdb_assoc_rec_t *_account_assoc(const char *account)
+{
+	if (!assoc_mgr_assoc_list)
+		return NULL;
+	return list_find_first(assoc_mgr_assoc_list, _is_account_assoc, (void *) account);
+}
+
+/* The limit an administrator set with sacctmgr (kept in the association's grp_tres string). */
+static uint64_t _admin_limit(slurmdb_assoc_rec_t *assoc, int pos)
+{
+	uint64_t value;
+
+	if (!assoc->grp_tres || !assoc_mgr_tres_array || !assoc_mgr_tres_array[pos])
+		return INFINITE64;
+	value = slurmdb_find_tres_count_in_string(assoc->grp_tres, assoc_mgr_tres_array[pos]->id);
+	return (value == NO_VAL64) ? INFINITE64 : value;
+}
+
+/* Sets the account's in-memory GrpTRES to min(admin, ours) per resource; ours = NULL restores
+ * the admin's values. Returns how many entries changed. Caller holds assoc WRITE, tres READ. */
+static int _write_limits(const char *account, const int *positions, int count,
+			 const uint64_t *ours)
+{
+	slurmdb_assoc_rec_t *assoc = _account_assoc(account);
+	int changed = 0;
+
+	if (!assoc || !assoc->grp_tres_ctld)
+		return 0;
+	for (int r = 0; r < count; r++) {
+		int pos = positions[r];
+		uint64_t limit;
+
+		if (pos < 0)
+			continue;
+		limit = _admin_limit(assoc, pos);
+		if (ours && ours[r] < limit)
+			limit = ours[r];
+		if (assoc->grp_tres_ctld[pos] != limit) {
+			assoc->grp_tres_ctld[pos] = limit;
+			changed++;
+		}
+	}
+	return changed;
+}
+
+static int _find_string(void *x, void *key)
+{
+	return !xstrcmp(x, key);
+}
+
+static void _remember_account(const char *account)
+{
+	if (!limited_accounts)
+		limited_accounts = list_create(xfree_ptr);
+	if (!list_find_first(limited_accounts, _find_string, (void *) account))
+		list_append(limited_accounts, xstrdup(account));
+}
+
+/* Accounts taskgov limited that the current policy no longer governs get their limits back. */
+static void _release_dropped_accounts(tg_engine_t *engine, int teams, const tres_map_t *map)
+{
+	ListIterator it;
+	char *account;
+
+	if (!limited_accounts)
+		return;
+	it = list_iterator_create(limited_accounts);
+	while ((account = list_next(it))) {
+		bool governed = false;
+		for (int t = 0; t < teams && !governed; t++)
+			governed = !xstrcmp(tg_team_account(engine, t), account);
+		if (!governed) {
+			_write_limits(account, map->pos, map->count, NULL);
+			list_delete_item(it);
+		}
+	}
+	list_iterator_destroy(it);
+}
+
+static int _assert_limits(tg_engine_t *engine, const tg_settings_t *settings, const tres_map_t *map)
+{
+	uint64_t limit[TG_MAX_RESOURCES];
+	int changed = 0;
+
+	_release_dropped_accounts(engine, settings->teams, map);
+	for (int t = 0; t < settings->teams; t++) {
+		const char *account = tg_team_account(engine, t);
+		if (tg_team_limit(engine, t, limit) != TG_OK)
+			continue;
+		/* Shadow mode enforces nothing: the administrator's values stand. */
+		changed += _write_limits(account, map->pos, map->count,
+					 settings->shadow ? NULL : limit);
+		_remember_account(account);
+	}
+	return changed;
+}
+
+extern void governance_cycle_restore_limits(void)
+{
+	assoc_mgr_lock_t locks = { .assoc = WRITE_LOCK, .tres = READ_LOCK };
+	ListIterator it;
+	char *account;
+	int *positions, count;
+
+	if (!limited_accounts)
+		return;
+	assoc_mgr_lock(&locks);
+	/* Every accounted TRES: the policy that chose the resources may be gone. */
+	count = (int) g_tres_count;
+	positions = xcalloc(count ? count : 1, sizeof(int));
+	for (int pos = 0; pos < count; pos++)
+		positions[pos] = pos;
+	it = list_iterator_create(limited_accounts);
+	while ((account = list_next(it)))
+		_write_limits(account, positions, count, NULL);
+	list_iterator_destroy(it);
+	xfree(positions);
+	assoc_mgr_unlock(&locks);
+	FREE_NULL_LIST(limited_accounts);
+}
+
+/* ------------------------------------------------------------------ limit-blocked preemption */
+
+/* Slurm looks for victims only for a job that passes its association limits; a job its own
+ * team's limit holds back (a higher class in a team at its limit, a fair-share swap between
+ * borrowing teams) is never offered any. The cycle preempts for it through slurmctld's own
+ * preemption call, so PreemptMode, grace time and accounting are those of any preemption. */
+
+/* Preemptors acted for recently: their victims may still be in their grace time, and must not
+ * be joined by more victims for the same job. */
+#define RECENT_PREEMPTORS 64
+static struct {
+	uint32_t job_id;
+	time_t when;
+} recent[RECENT_PREEMPTORS];
+
+static bool _acted_recently(uint32_t job_id, time_t now)
+{
+	time_t settle = slurm_conf.kill_wait + slurm_conf.msg_timeout + 10;
+
+	for (int i = 0; i < RECENT_PREEMPTORS; i++)
+		if (recent[i].job_id == job_id && now - recent[i].when < settle)
+			return true;
+	return false;
+}
+
+static void _remember_preemptor(uint32_t job_id, time_t now)
+{
+	int oldest = 0;
+
+	for (int i = 1; i < RECENT_PREEMPTORS; i++)
+		if (recent[i].when < recent[oldest].when)
+			oldest = i;
+	recent[oldest].job_id = job_id;
+	recent[oldest].when = now;
+}
+
+static int _preempt_for_held_jobs(tg_engine_t *engine, const tg_settings_t *settings)
+{
+	uint32_t preemptors[64], victims[256];
+	size_t n = tg_preemptors_held_by_limits(engine, preemptors, 64);
+	uint16_t mode = settings->preempt_cancel ? PREEMPT_MODE_CANCEL : PREEMPT_MODE_REQUEUE;
+	time_t now = time(NULL);
+	int preempted = 0;
+
+	for (size_t p = 0; p < n; p++) {
+		job_record_t *preemptor = find_job_record(preemptors[p]);
+		size_t count;
+
+		if (!preemptor || !IS_JOB_PENDING(preemptor) || _acted_recently(preemptors[p], now))
+			continue;
+		count = tg_victims_for(engine, preemptors[p], victims, 256);
+		for (size_t v = 0; v < count; v++) {
+			job_record_t *victim = find_job_record(victims[v]);
+			int team = taskgov_team_of_job(engine, preemptor, true);
+			int klass = preemptor->qos_ptr ?
+				tg_class_of_qos(engine, preemptor->qos_ptr->name) : -1;
+			int reason;
+			char fields[128];
+
+			if (!victim || !IS_JOB_RUNNING(victim))
+				continue;
+			reason = tg_may_preempt(engine, preemptor->job_id, team, klass,
+						victim->job_id);
+			snprintf(fields, sizeof(fields), "preempted_by=%u;reason=%s",
+				 preemptor->job_id, tg_reason_name(reason));
+			taskgov_record_on_job(victim, fields);
+			info("taskgov: preempting %pJ for %pJ (%s): its own team limit holds it back",
+			     victim, preemptor, tg_reason_name(reason));
+			slurm_job_preempt(victim, preemptor, mode, true);
+			preempted++;
+		}
+		if (count)
+			_remember_preemptor(preemptors[p], now);
+	}
+	return preempted;
+}
+
+/* ------------------------------------------------------------------ the cycle */
+
+extern void governance_cycle_run(tg_engine_t *engine)
+{
+	slurmctld_lock_t job_write = { .job = WRITE_LOCK, .node = READ_LOCK, .part = READ_LOCK };
+	/* As the scheduler holds them when it preempts (job_requeue frees nodes). */
+	slurmctld_lock_t sched_write = { .conf = READ_LOCK, .job = WRITE_LOCK, .node = WRITE_LOCK,
+					 .part = READ_LOCK, .fed = READ_LOCK };
+	assoc_mgr_lock_t assoc_read = { .assoc = READ_LOCK, .qos = READ_LOCK, .tres = READ_LOCK };
+	assoc_mgr_lock_t assoc_write = { .assoc = WRITE_LOCK, .tres = READ_LOCK };
+	tg_settings_t settings;
+	tres_map_t map;
+	cycle_ctx_t ctx = { .engine = engine, .map = &map };
+	tg_cycle_t *cycle;
+	int limits_changed, preempted = 0;
+
+	lock_slurmctld(job_write);
+	if (tg_settings(engine, &settings) != TG_OK) {
+		unlock_slurmctld(job_write);
+		return;
+	}
+	assoc_mgr_lock(&assoc_read);
+	_map_resources(engine, settings.resources, &map);
+	ctx.snapshot = tg_snapshot_new(engine, time(NULL));
+	if (ctx.snapshot)
+		list_for_each(job_list, _snapshot_job, &ctx);
+	assoc_mgr_unlock(&assoc_read);
+	unlock_slurmctld(job_write);
+	if (!ctx.snapshot)
+		return;
+
+	/* The engine decides with no lock held: RPCs are not queued behind it. */
+	cycle = tg_cycle_compute(ctx.snapshot);
+	if (!cycle)
+		return;
+
+	ctx.multifactor_max = taskgov_multifactor_max();
+	ctx.unit = tg_site_factor(1, ctx.multifactor_max);
+	if (!ctx.unit)
+		ctx.unit = 1;
+	lock_slurmctld(sched_write);
+	if (tg_cycle_publish(engine, cycle) != TG_OK) {
+		/* The policy changed while computing; the next cycle uses the new one. */
+		unlock_slurmctld(sched_write);
+		return;
+	}
+	if (!settings.shadow) {
+		list_for_each(job_list, _apply_site_factor, &ctx);
+		preempted = _preempt_for_held_jobs(engine, &settings);
+	}
+	if (ctx.changed)
+		last_job_update = time(NULL);
+	assoc_mgr_lock(&assoc_write);
+	limits_changed = _assert_limits(engine, &settings, &map);
+	assoc_mgr_unlock(&assoc_write);
+	unlock_slurmctld(sched_write);
+	if (limits_changed || preempted)
+		queue_job_scheduler();
+	log_flag(PRIO, "taskgov: cycle: %d site factors and %d limits changed, %d jobs preempted",
+		 ctx.changed, limits_changed, preempted);
+}

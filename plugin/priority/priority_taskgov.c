@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * priority/taskgov: Slurm's stock priority/multifactor, plus taskgov's governance.
+ *
+ * Sites keep everything they tuned in multifactor (Fair Tree, age, QOS/partition/TRES
+ * weights, sprio, sshare): this plugin loads the stock plugin through Slurm's own loader and
+ * delegates every priority_p_* call to it. It also owns the taskgov policy inside slurmctld:
+ * it is the one plugin initialised after the node table exists (job_submit and preempt start
+ * before it), so it reads taskgov.json at start and at `scontrol reconfigure`.
+ *
+ * sshare loads this plugin too; there it only delegates.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <time.h>
+
+#include "slurm/slurm.h"
+#include "src/common/log.h"
+#include "src/common/run_in_daemon.h"
+#include "src/common/slurm_priority.h"
+#include "src/common/xmalloc.h"
+#include "src/slurmctld/locks.h"
+#include "src/slurmctld/slurmctld.h"
+
+#include "governance_cycle.h"
+#include "taskgov_shim.h"
+
+/* sshare loads this plugin too, where these slurmctld globals do not exist. Defining them here
+ * lets it load there; inside slurmctld its own definitions win (it exports them). */
+List job_list = NULL;
+time_t last_job_update = (time_t) 0;
+diag_stats_t slurmctld_diag_stats;
+
+const char plugin_name[] = "taskgov priority plugin (multifactor + team governance)";
+const char plugin_type[] = "priority/taskgov";
+const uint32_t plugin_version = SLURM_VERSION_NUMBER;
+
+/* Mirrors slurm_priority_ops_t (src/common/slurm_priority.c), which Slurm keeps private. */
+typedef struct {
+	uint32_t (*set)(uint32_t last_prio, job_record_t *job_ptr);
+	void (*reconfig)(bool assoc_clear);
+	void (*set_assoc_usage)(slurmdb_assoc_rec_t *assoc);
+	double (*calc_fs_factor)(long double usage_efctv, long double shares_norm);
+	List (*get_priority_factors)(priority_factors_request_msg_t *req_msg, uid_t uid);
+	void (*job_end)(job_record_t *job_ptr);
+} multifactor_ops_t;
+
+static const char *multifactor_syms[] = {
+	"priority_p_set",
+	"priority_p_reconfig",
+	"priority_p_set_assoc_usage",
+	"priority_p_calc_fs_factor",
+	"priority_p_get_priority_factors_list",
+	"priority_p_job_end",
+};
+
+static multifactor_ops_t multifactor;
+static void *multifactor_context = NULL;
+static tg_engine_t *engine = NULL;
+
+static pthread_t cycle_thread;
+static bool cycle_thread_started = false;
+static bool cycle_stop = false;
+static pthread_mutex_t cycle_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cycle_cond = PTHREAD_COND_INITIALIZER;
+
+/* Reads taskgov.json against the node table. A bad file is logged with file, line, column
+ * and reason; the engine keeps the last good policy. The job write lock keeps the other two
+ * plugins (which read the engine under the job lock) out while the policy is swapped; a
+ * policy file parses in well under a millisecond per team. */
+static void _load_policy(const char *why)
+{
+	slurmctld_lock_t lock = { .job = WRITE_LOCK, .node = READ_LOCK };
+	char *path = taskgov_policy_path();
+	char message[1024] = "";
+	tg_inventory_t *inventory;
+	tg_settings_t settings;
+	int rc;
+
+	lock_slurmctld(lock);
+	inventory = taskgov_inventory_from_nodes();
+	rc = tg_load_policy(engine, path, inventory, message, sizeof(message));
+	unlock_slurmctld(lock);
+	tg_inventory_free(inventory);
+	if (rc != TG_OK) {
+		error("%s: %s: policy refused: %s; %s", plugin_type, why, message,
+		      tg_settings(engine, &settings) == TG_OK ?
+		      "the last good policy stays in force" :
+		      "no policy in force: taskgov governs nothing until the file is fixed");
+	} else if (tg_settings(engine, &settings) == TG_OK) {
+		info("%s: %s: policy %s loaded: %d teams, %d classes, %d resources, mode %s",
+		     plugin_type, why, path, settings.teams, settings.classes,
+		     settings.resources, settings.shadow ? "shadow" : "enforce");
+	}
+	xfree(path);
+}
+
+/* Changes whenever a job starts or ends: slurmctld's own sdiag counters, read without a lock
+ * (a torn read only makes one cycle come a second early). */
+static uint64_t _job_activity(void)
+{
+	return (uint64_t) slurmctld_diag_stats.jobs_started + slurmctld_diag_stats.jobs_completed +
+	       slurmctld_diag_stats.jobs_canceled + slurmctld_diag_stats.jobs_failed;
+}
+
+/* A cycle every cycle_seconds of taskgov.json, and within a second of jobs starting or ending:
+ * PriorityCalcPeriod counts minutes and cannot drive it. */
+static void *_cycle_loop(void *arg __attribute__((unused)))
+{
+	time_t last_cycle = 0;
+	uint64_t last_activity = _job_activity();
+	tg_settings_t settings;
+
+	while (true) {
+		struct timespec wake = { .tv_sec = time(NULL) + 1 };
+		time_t now;
+		uint64_t activity;
+
+		slurm_mutex_lock(&cycle_mutex);
+		if (!cycle_stop)
+			pthread_cond_timedwait(&cycle_cond, &cycle_mutex, &wake);
+		if (cycle_stop) {
+			slurm_mutex_unlock(&cycle_mutex);
+			break;
+		}
+		slurm_mutex_unlock(&cycle_mutex);
+
+		if (tg_settings(engine, &settings) != TG_OK)
+			continue;
+		now = time(NULL);
+		activity = _job_activity();
+		if (now - last_cycle < settings.cycle_seconds && activity == last_activity)
+			continue;
+		governance_cycle_run(engine);
+		last_cycle = now;
+		last_activity = activity;
+	}
+	return NULL;
+}
+
+extern int init(void)
+{
+	multifactor_context = taskgov_load_delegate("priority", "priority/multifactor",
+						    (void **) &multifactor, multifactor_syms,
+						    sizeof(multifactor_syms));
+	if (!multifactor_context)
+		return SLURM_ERROR;
+	if (!running_in_slurmctld())
+		return SLURM_SUCCESS;
+
+	engine = tg_engine_acquire();
+	if (!engine) {
+		error("%s: cannot create the taskgov engine", plugin_type);
+		return SLURM_ERROR;
+	}
+	info("%s: init: taskgov %s, delegating to priority/multifactor", plugin_type,
+	     tg_version());
+	_load_policy("init");
+	cycle_stop = false;
+	slurm_thread_create(&cycle_thread, _cycle_loop, NULL);
+	cycle_thread_started = true;
+	return SLURM_SUCCESS;
+}
+
+extern int fini(void)
+{
+	if (cycle_thread_started) {
+		slurm_mutex_lock(&cycle_mutex);
+		cycle_stop = true;
+		slurm_cond_broadcast(&cycle_cond);
+		slurm_mutex_unlock(&cycle_mutex);
+		pthread_join(cycle_thread, NULL);
+		cycle_thread_started = false;
+		/* Without its plugin, nobody re-asserts the limits: hand them back now. */
+		governance_cycle_restore_limits();
+	}
+	tg_engine_release(engine);
+	engine = NULL;
+	taskgov_unload_delegate(multifactor_context);
+	multifactor_context = NULL;
+	return SLURM_SUCCESS;
+}
+
+extern uint32_t priority_p_set(uint32_t last_prio, job_record_t *job_ptr)
+{
+	return multifactor.set(last_prio, job_ptr);
+}
+
+extern void priority_p_reconfig(bool assoc_clear)
+{
+	multifactor.reconfig(assoc_clear);
+	/* Only `scontrol reconfigure` passes true; the other callers reset decay settings. */
+	if (assoc_clear && engine)
+		_load_policy("reconfigure");
+}
+
+extern void priority_p_set_assoc_usage(slurmdb_assoc_rec_t *assoc)
+{
+	multifactor.set_assoc_usage(assoc);
+}
+
+extern double priority_p_calc_fs_factor(long double usage_efctv, long double shares_norm)
+{
+	return multifactor.calc_fs_factor(usage_efctv, shares_norm);
+}
+
+extern List priority_p_get_priority_factors_list(priority_factors_request_msg_t *req_msg,
+						 uid_t uid)
+{
+	return multifactor.get_priority_factors(req_msg, uid);
+}
+
+extern void priority_p_job_end(job_record_t *job_ptr)
+{
+	multifactor.job_end(job_ptr);
+}

@@ -1,0 +1,510 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The local Slurm cluster taskgov is tested against: munged, a private MariaDB, slurmdbd, slurmctld
+# and five emulated nodes (slurmd -N), every daemon on 127.0.0.1 only, everything under one folder.
+#
+# Usage: scripts/cluster.sh start|stop|status|reset|env
+#   start   start what is not running (idempotent); rewrites the configs and restarts slurmctld
+#           when the plugin mode or policy changed; creates accounts, QOS and users when missing
+#   stop    cancel all jobs, then stop every daemon this script started, by its recorded PID
+#   status  one line per daemon (PID, up/down); exits 1 when any is down
+#   reset   stop, then wipe the cluster folder (state, logs, the private MariaDB with slurm_acct_db)
+#   env     print `export SLURM_CONF=...` lines, for: eval "$(scripts/cluster.sh env)"
+#
+# Environment:
+#   TASKGOV_CLUSTER_DIR  the cluster folder (default: build/cluster under the project)
+#   TASKGOV_PLUGINS      on (default): JobSubmitPlugins=taskgov, priority/taskgov, preempt/taskgov
+#                        off: stock priority/multifactor and preempt/qos, no job_submit plugin
+#   TASKGOV_POLICY       policy file copied to <cluster>/etc/taskgov.json (default: etc/taskgov.json)
+#   TASKGOV_PLUGIN_DIR   where the three taskgov plugins are (default: plugin/.libs, the build's)
+set -euo pipefail
+shopt -s inherit_errexit                                   # also inside $(...)
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cdir=${TASKGOV_CLUSTER_DIR:-$top/build/cluster}
+[[ $cdir == /* ]] || cdir=$PWD/$cdir
+etc=$cdir/etc
+pids=$cdir/pids
+log=$cdir/log
+plugin_build_dir=${TASKGOV_PLUGIN_DIR:-$top/plugin/.libs}
+
+cluster_name=taskgov
+nodes=(h100-1 h100-2 a100-1 a100-2 trn-1)
+db_port=17030
+munge_socket=/run/munge/munge.socket.2
+mysql_socket=$cdir/mysql/mysqld.sock
+daemons=(munged mariadbd slurmdbd slurmctld "${nodes[@]/#/slurmd-}")
+
+# QOS (name:priority), created when missing; accounts and users come from etc/cluster/accounts.cfg.
+qos_list=(inference:300 training:200 experimentation:100)
+accounts_cfg=$top/etc/cluster/accounts.cfg
+
+export SLURM_CONF=$etc/slurm.conf
+
+say() { printf 'cluster: %s\n' "$*"; }
+die() { printf 'cluster: error: %s\n' "$*" >&2; exit 1; }
+now() { echo "${EPOCHREALTIME/./}"; }                       # microseconds
+since() { local d=$(( $(now) - $1 )); printf '%d.%01d' $((d / 1000000)) $((d / 100000 % 10)); }
+
+# ------------------------------------------------------------------ processes, by recorded PID
+# pids/NAME.pid holds "PID STARTTIME" (starttime from /proc/PID/stat), so a recycled PID is never
+# mistaken for ours.
+proc_starttime() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  local -a f
+  read -ra f <<<"$stat"
+  [ "${f[0]}" != Z ] || return 1                           # a zombie is not running
+  echo "${f[19]}"
+}
+
+daemon_pid() {                                             # prints the PID when NAME runs
+  local pid start
+  [ -s "$pids/$1.pid" ] || return 1
+  read -r pid start <"$pids/$1.pid" || return 1
+  [ "$(proc_starttime "$pid" 2>/dev/null)" = "$start" ] || return 1
+  echo "$pid"
+}
+
+running() { daemon_pid "$1" >/dev/null; }
+
+# spawn NAME COMMAND...: run COMMAND as a daemon in its own session, stdout+stderr to log/NAME.out.
+spawn() {
+  local name=$1 pid start i
+  shift
+  rm -f "$pids/$name.pid" "$pids/$name.tmp"
+  # shellcheck disable=SC2016  # expanded by the inner shell
+  setsid bash -c 'echo "$$" >"$0"; exec "$@"' "$pids/$name.tmp" "$@" \
+    </dev/null >>"$log/$name.out" 2>&1 &
+  for ((i = 0; i < 200; i++)); do
+    [ -s "$pids/$name.tmp" ] && break
+    sleep 0.01
+  done
+  pid=$(cat "$pids/$name.tmp" 2>/dev/null) || die "$name did not start"
+  start=$(proc_starttime "$pid") || die "$name exited at once; see $log/$name.out"
+  echo "$pid $start" >"$pids/$name.pid"
+  rm -f "$pids/$name.tmp"
+}
+
+# stop_daemons NAME...: SIGTERM each running one, wait up to 20 s, then SIGKILL what is left.
+stop_daemons() {
+  local name pid i left
+  local -A victims=()
+  for name in "$@"; do
+    if pid=$(daemon_pid "$name"); then
+      victims[$name]=$pid
+      kill -TERM "$pid" 2>/dev/null || true
+    fi
+  done
+  for ((i = 0; i < 200; i++)); do
+    left=0
+    for name in "${!victims[@]}"; do running "$name" && left=1; done
+    [ $left = 0 ] && break
+    sleep 0.1
+  done
+  for name in "${!victims[@]}"; do
+    if running "$name"; then
+      say "$name (pid ${victims[$name]}) ignored SIGTERM for 20 s: SIGKILL"
+      kill -KILL "${victims[$name]}" 2>/dev/null || true
+    fi
+  done
+  for name in "$@"; do rm -f "$pids/$name.pid"; done        # stale ones too
+}
+
+# wait_for SECONDS COMMAND...: poll COMMAND every 0.1 s until it succeeds; fails after SECONDS.
+wait_for() {
+  local secs=$1 i
+  shift
+  for ((i = 0; i < secs * 10; i++)); do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+listening() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
+
+# ------------------------------------------------------------------ configuration
+plugin_dir_stock() {
+  local full
+  full=$(ldd "$(command -v slurmctld)" 2>/dev/null | awk '/libslurmfull/ {print $3}')
+  if [ -n "$full" ]; then dirname "$full"; else echo /usr/lib/x86_64-linux-gnu/slurm-wlm; fi
+}
+
+plugin_mode() {
+  local mode=${TASKGOV_PLUGINS:-on}
+  case $mode in
+    on|off) echo "$mode" ;;
+    *) die "TASKGOV_PLUGINS must be on or off, not '$mode'" ;;
+  esac
+}
+
+check_hostname() {
+  local host addrs a
+  host=$(hostname)
+  addrs=$(getent ahosts "$host" | awk '{print $1}' | sort -u || true)
+  [ -n "$addrs" ] || die "host name '$host' does not resolve; add '127.0.0.1 $host' to /etc/hosts"
+  for a in $addrs; do
+    case $a in
+      127.*|::1) ;;
+      *) die "host name '$host' resolves to $a: Slurm binds to gethostname()'s address, and this cluster must stay on loopback; map '$host' to 127.0.0.1 only in /etc/hosts" ;;
+    esac
+  done
+}
+
+# render TEMPLATE OUT KEY=VALUE...: replace @KEY@ placeholders; refuse unknown ones.
+render() {
+  local tpl=$1 out=$2 text kv
+  shift 2
+  text=$(<"$tpl")
+  for kv in "$@"; do
+    text=${text//"@${kv%%=*}@"/"${kv#*=}"}
+  done
+  if [[ $text =~ @[A-Z_]+@ ]]; then die "$tpl: no value for ${BASH_REMATCH[0]}"; fi
+  printf '%s\n' "$text" >"$out"
+}
+
+policy_source() {
+  if [ -n "${TASKGOV_POLICY:-}" ]; then
+    [ -f "$TASKGOV_POLICY" ] || die "TASKGOV_POLICY=$TASKGOV_POLICY: no such file"
+    echo "$TASKGOV_POLICY"
+  elif [ -f "$top/etc/taskgov.json" ]; then
+    echo "$top/etc/taskgov.json"
+  else
+    # Placeholder until the project ships etc/taskgov.json: no teams, shadow mode.
+    local ph=$top/build/taskgov-placeholder.json
+    mkdir -p "$top/build"
+    cat >"$ph" <<'EOF'
+{
+  "cluster": {
+    "priority_classes": [
+      {"name": "inference", "weight": 100},
+      {"name": "training", "weight": 75},
+      {"name": "experimentation", "weight": 50},
+      {"name": "normal", "weight": 10}
+    ],
+    "mode": "shadow",
+    "unmapped_accounts": "allow"
+  },
+  "teams": []
+}
+EOF
+    echo "$ph"
+  fi
+}
+
+make_dirs() {
+  install -d -m 0755 "$cdir" "$etc" "$pids" "$cdir/spool" "$cdir/dev"
+  install -d -m 0755 -o slurm -g slurm "$cdir/state" "$cdir/log" "$cdir/run"
+  install -d -m 1777 "$cdir/jobs"
+  install -d -m 0700 -o munge -g munge "$cdir/munge"
+  install -d -m 0750 -o mysql -g mysql "$cdir/mysql"
+  touch "$cdir/.taskgov-cluster"
+  local i
+  for i in 0 1 2 3 4 5 6 7; do
+    [ -c "$cdir/dev/nvidia$i" ] || mknod -m 0666 "$cdir/dev/nvidia$i" c 195 "$i"
+  done
+}
+
+# write_configs MODE POLICY-FILE: writes the configs; prints what changed: "dbd", "slurm" (beyond the mode lines), "mode", "policy".
+write_configs() {
+  local mode=$1 policy=$2 new=$etc/.new prio preempt jsub plugin_dir
+  mkdir -p "$new"
+  if [ "$mode" = on ]; then
+    prio=priority/taskgov preempt=preempt/taskgov jsub=JobSubmitPlugins=taskgov
+  else
+    prio=priority/multifactor preempt=preempt/qos jsub='# JobSubmitPlugins: none (TASKGOV_PLUGINS=off)'
+  fi
+  [ -s "$etc/db-password" ] || (umask 077; od -An -N12 -tx1 /dev/urandom | tr -d ' \n' >"$etc/db-password")
+  # Slurm refuses a PluginDir entry that does not exist: the build's folder only once it is built.
+  plugin_dir=$(plugin_dir_stock)
+  [ ! -d "$plugin_build_dir" ] || plugin_dir+=:$plugin_build_dir
+  render "$top/etc/cluster/slurm.conf.in" "$new/slurm.conf" "CLUSTER_DIR=$cdir" "HOSTNAME=$(hostname)" \
+    "PLUGIN_DIR=$plugin_dir" "PRIORITY_TYPE=$prio" "PREEMPT_TYPE=$preempt" \
+    "JOB_SUBMIT_LINE=$jsub"
+  render "$top/etc/cluster/gres.conf.in" "$new/gres.conf" "CLUSTER_DIR=$cdir"
+  render "$top/etc/cluster/slurmdbd.conf.in" "$new/slurmdbd.conf" "CLUSTER_DIR=$cdir" \
+    "DB_PORT=$db_port" "DB_PASSWORD=$(cat "$etc/db-password")"
+  cp "$policy" "$new/taskgov.json"
+
+  # Only slurmctld loads these: changing them restarts slurmctld alone.
+  local modeless='^(JobSubmitPlugins|# JobSubmitPlugins|PriorityType|PreemptType|PluginDir)'
+  if ! cmp -s "$new/slurmdbd.conf" "$etc/slurmdbd.conf"; then echo dbd; fi
+  if ! cmp -s "$new/gres.conf" "$etc/gres.conf" ||
+     ! cmp -s <(grep -Ev "$modeless" "$new/slurm.conf") <(grep -Ev "$modeless" "$etc/slurm.conf" 2>/dev/null); then
+    echo slurm
+  elif ! cmp -s "$new/slurm.conf" "$etc/slurm.conf"; then
+    echo mode
+  fi
+  if ! cmp -s "$new/taskgov.json" "$etc/taskgov.json"; then echo policy; fi
+
+  install -m 0644 "$new/slurm.conf" "$new/gres.conf" "$new/taskgov.json" "$etc/"
+  install -m 0600 -o slurm -g slurm "$new/slurmdbd.conf" "$etc/"
+  rm -rf "$new"
+}
+
+check_plugins_built() {
+  local p
+  for p in job_submit priority preempt; do
+    [ -f "$plugin_build_dir/${p}_taskgov.so" ] ||
+      die "TASKGOV_PLUGINS=on but $plugin_build_dir/${p}_taskgov.so is not built: run scripts/build.sh, or start with TASKGOV_PLUGINS=off"
+  done
+}
+
+# ------------------------------------------------------------------ the daemons
+munge_ok() { munge -n -S "$munge_socket" 2>/dev/null | unmunge -S "$munge_socket" >/dev/null 2>&1; }
+
+start_munge() {
+  running munged && return 0
+  if munge_ok; then
+    say "munged: using the munged already serving $munge_socket (not started by this script)"
+    return 0
+  fi
+  local key=/etc/munge/munge.key
+  if [ ! -s "$key" ]; then
+    key=$cdir/munge/munge.key
+    [ -s "$key" ] || runuser -u munge -- mungekey --create --keyfile="$key"
+  fi
+  install -d -o munge -g munge -m 0755 "$(dirname "$munge_socket")"
+  spawn munged setpriv --reuid=munge --regid=munge --init-groups -- /usr/sbin/munged --foreground \
+    --socket="$munge_socket" --key-file="$key" --pid-file="$cdir/munge/munged.pid" \
+    --log-file="$cdir/munge/munged.log" --seed-file="$cdir/munge/munged.seed"
+  wait_for 10 munge_ok || die "munged does not answer on $munge_socket; see $cdir/munge/munged.log"
+}
+
+mysql_root() { mariadb --no-defaults --socket="$mysql_socket" -uroot "$@"; }
+
+start_mariadb() {
+  running mariadbd && return 0
+  listening "$db_port" && die "port $db_port is in use by a process this script did not start"
+  local fresh=0
+  if [ ! -d "$cdir/mysql/data/mysql" ]; then
+    fresh=1
+    rm -rf "$cdir/mysql/data"
+    install -d -m 0700 -o mysql -g mysql "$cdir/mysql/data"
+    mariadb-install-db --no-defaults --datadir="$cdir/mysql/data" --user=mysql \
+      --auth-root-authentication-method=socket --skip-test-db --skip-name-resolve --innodb-log-file-size=16M \
+      >>"$log/mariadb-install-db.log" 2>&1 || die "mariadb-install-db failed; see $log/mariadb-install-db.log"
+  fi
+  spawn mariadbd /usr/sbin/mariadbd --no-defaults --user=mysql --datadir="$cdir/mysql/data" \
+    --socket="$mysql_socket" --pid-file="$cdir/mysql/mariadbd.pid" --bind-address=127.0.0.1 \
+    --port="$db_port" --skip-name-resolve --innodb-buffer-pool-size=128M --innodb-log-file-size=16M \
+    --innodb-lock-wait-timeout=900
+  wait_for 30 mysql_root -e 'SELECT 1' || die "MariaDB did not come up; see $log/mariadbd.out"
+  if [ $fresh = 1 ] || ! mysql_root -N -e "SELECT 1 FROM mysql.user WHERE user='slurm'" | grep -q 1; then
+    mysql_root -e "CREATE USER IF NOT EXISTS 'slurm'@'127.0.0.1' IDENTIFIED BY '$(cat "$etc/db-password")';
+                   GRANT ALL ON slurm_acct_db.* TO 'slurm'@'127.0.0.1'; FLUSH PRIVILEGES;"
+  fi
+}
+
+start_slurmdbd() {
+  running slurmdbd && return 0
+  listening 6819 && die "port 6819 is in use by a process this script did not start"
+  spawn slurmdbd /usr/sbin/slurmdbd -D
+  wait_for 30 listening 6819 || die "slurmdbd is not listening on 6819; see $log/slurmdbd.log"
+}
+
+ctld_up() { scontrol ping 2>/dev/null | grep -q 'is UP'; }
+
+start_slurmctld() {
+  running slurmctld && return 0
+  listening 6817 && die "port 6817 is in use by a process this script did not start"
+  spawn slurmctld /usr/sbin/slurmctld -D
+  local i
+  for ((i = 0; i < 300; i++)); do
+    ctld_up && return 0
+    if ! running slurmctld; then
+      tail -n 20 "$log/slurmctld.out" 2>/dev/null | sed 's/^/  /' >&2 || true
+      die "slurmctld exited; see $log/slurmctld.log and $log/slurmctld.out"
+    fi
+    sleep 0.1
+  done
+  die "slurmctld does not answer scontrol ping after 30 s; see $log/slurmctld.log"
+}
+
+start_slurmds() {
+  local n
+  for n in "${nodes[@]}"; do
+    running "slurmd-$n" || spawn "slurmd-$n" /usr/sbin/slurmd -D -N "$n"
+  done
+}
+
+# Ready: every node idle, mixed or allocated, and responding. Nodes left DRAIN/DOWN/INVAL by an
+# earlier configuration or run (P2) are resumed once their slurmd responds.
+nodes_ready() {                                            # $1: also resume drained nodes
+  local n st bad=0 resume=()
+  while read -r n st; do
+    case $st in
+      idle|mix|mixed|alloc|allocated|comp|completing) ;;
+      *\*|*~|unk*) bad=1 ;;                                 # not responding yet
+      *) bad=1; resume+=("$n") ;;
+    esac
+  done < <(sinfo -h -N -o '%N %t' 2>/dev/null | sort -u)
+  [ "${#nodes[@]}" -eq "$(sinfo -h -N -o '%N' 2>/dev/null | sort -u | wc -l)" ] || return 1
+  if [ ${#resume[@]} -gt 0 ] && [ "${1:-}" = resume ]; then
+    local IFS=,
+    scontrol update nodename="${resume[*]}" state=resume >/dev/null 2>&1 || true
+  fi
+  return $bad
+}
+
+wait_nodes() {
+  local i
+  for ((i = 0; i < 300; i++)); do
+    if ((i % 10 == 9)); then nodes_ready resume && return 0; else nodes_ready && return 0; fi
+    sleep 0.1
+  done
+  sinfo -N -o '%N %t %E' >&2 || true
+  die "nodes not ready after 30 s; see $log/slurmd-*.log"
+}
+
+# ------------------------------------------------------------------ accounting
+# The associations accounts.cfg asks for, as `sacctmgr -nP show assoc format=account,parentname,user,qos`
+# prints them ("acct|parent||" for accounts, "acct||user|sorted,qos" for users), one per line.
+wanted_assocs() {
+  local line parent='' name qos re="^(Parent|Account|User) - '([^']+)'" qre="QOS='([^']+)'"
+  while IFS= read -r line; do
+    [[ $line =~ $re ]] || continue
+    name=${BASH_REMATCH[2]}
+    case ${BASH_REMATCH[1]} in
+      Parent) parent=$name ;;
+      Account) echo "$name|$parent||" ;;
+      User)
+        qos=normal
+        if [[ $line =~ $qre ]]; then qos=${BASH_REMATCH[1]}; fi
+        echo "$parent||$name|$(tr , '\n' <<<"$qos" | sort | paste -sd,)" ;;
+    esac
+  done <"$accounts_cfg"
+}
+
+ensure_accounting() {
+  wait_for 30 bash -c "sacctmgr -nP show cluster format=cluster | grep -qx '$cluster_name'" ||
+    die "slurmctld did not register cluster $cluster_name in slurmdbd"
+  local have_qos spec name u have missing
+  have_qos=$(sacctmgr -nP show qos format=name)
+  for spec in "${qos_list[@]}"; do
+    name=${spec%%:*}
+    grep -qx "$name" <<<"$have_qos" || sacctmgr -i -Q add qos "$name" Priority="${spec#*:}" >/dev/null
+  done
+  for u in $(wanted_assocs | awk -F'|' '$3 != "" {print $3}' | sort -u); do
+    id "$u" >/dev/null 2>&1 || useradd -m -s /bin/bash "$u"
+  done
+  # Accounts' QOS are not compared, only users'.
+  have=$(sacctmgr -nP show assoc cluster="$cluster_name" format=account,parentname,user,qos |
+         awk -F'|' '{ if ($3 == "") print $1 "|" $2 "||"; else print }')
+  missing=$(comm -23 <(wanted_assocs | sort) <(sort <<<"$have"))
+  if [ -n "$missing" ]; then
+    sacctmgr -i load file="$accounts_cfg" >"$log/sacctmgr-load.out" 2>&1 ||
+      die "sacctmgr load $accounts_cfg failed; see $log/sacctmgr-load.out"
+  fi
+  # slurmctld gets these from slurmdbd asynchronously; wait until it knows the last user.
+  u=$(wanted_assocs | awk -F'|' '$3 != "" {u = $3} END {print u}')
+  wait_for 10 bash -c "scontrol show assoc_mgr users=$u flags=assoc | grep -q 'UserName=$u'" ||
+    die "slurmctld does not know user $u's association after 10 s"
+}
+
+# ------------------------------------------------------------------ commands
+cmd_start() {
+  [ "$(id -u)" -eq 0 ] || die "start must run as root"
+  local t0 mode policy changes restart_ctld=0 restart_slurmds=0
+  t0=$(now)
+  mode=$(plugin_mode)
+  [ "$mode" = off ] || check_plugins_built
+  check_hostname
+  make_dirs
+  policy=$(policy_source)
+  changes=$(write_configs "$mode" "$policy")
+  case $changes in *dbd*) running slurmdbd && stop_daemons slurmdbd ;; esac
+  case $changes in *slurm*) restart_ctld=1 restart_slurmds=1 ;; *mode*) restart_ctld=1 ;; esac
+  if [ $restart_slurmds = 1 ] && running "slurmd-${nodes[0]}"; then
+    say "configuration changed: restarting slurmctld and slurmd"
+    stop_daemons slurmctld "${nodes[@]/#/slurmd-}"
+  elif [ $restart_ctld = 1 ] && running slurmctld; then
+    if [ $restart_slurmds = 1 ]; then say "configuration changed: restarting slurmctld"
+    else say "plugin mode is now $mode: restarting slurmctld"; fi
+    stop_daemons slurmctld
+  fi
+  start_munge
+  start_mariadb
+  start_slurmdbd
+  local ctld_was_up=0 slurmds_were_up=0
+  running slurmctld && ctld_was_up=1
+  running "slurmd-${nodes[0]}" && slurmds_were_up=1
+  start_slurmds
+  start_slurmctld
+  if [ $ctld_was_up = 0 ] && [ $slurmds_were_up = 1 ]; then
+    # A new slurmctld would wait for its first node ping (3-6 s) to see the running slurmds;
+    # a reconfigure makes them register at once.
+    scontrol reconfigure
+  elif [ $ctld_was_up = 1 ] && [ "$mode" = on ] && [[ $changes == *policy* ]]; then
+    say "policy changed: scontrol reconfigure"
+    scontrol reconfigure
+  fi
+  ensure_accounting
+  wait_nodes
+  say "up in $(since "$t0") s (plugins $mode, SLURM_CONF=$SLURM_CONF)"
+}
+
+cancel_all_jobs() {
+  ctld_up || return 0
+  local jobs
+  jobs=$(squeue -h -o %i 2>/dev/null) || return 0
+  [ -n "$jobs" ] || return 0
+  # shellcheck disable=SC2086  # one job id per word
+  scancel $jobs 2>/dev/null || true
+  # shellcheck disable=SC2016  # expanded by the inner shell
+  wait_for 20 bash -c '[ -z "$(squeue -h -o %i 2>/dev/null)" ]' ||
+    say "some jobs still listed after 20 s; stopping anyway"
+}
+
+cmd_stop() {
+  [ "$(id -u)" -eq 0 ] || die "stop must run as root"
+  [ -d "$pids" ] || return 0
+  cancel_all_jobs
+  stop_daemons slurmctld "${nodes[@]/#/slurmd-}"
+  stop_daemons slurmdbd
+  stop_daemons mariadbd munged
+  say "stopped"
+}
+
+cmd_status() {
+  local name pid rc=0
+  for name in "${daemons[@]}"; do
+    if pid=$(daemon_pid "$name"); then
+      printf '%-16s %8s  up\n' "$name" "$pid"
+    elif [ "$name" = munged ] && munge_ok; then
+      printf '%-16s %8s  up (not started by this script)\n' "$name" -
+    else
+      printf '%-16s %8s  down\n' "$name" -
+      rc=1
+    fi
+  done
+  if [ -f "$etc/slurm.conf" ]; then
+    printf '\nplugins: %s\n' "$(grep -q '^PriorityType=priority/taskgov' "$etc/slurm.conf" && echo on || echo off)"
+  fi
+  return $rc
+}
+
+cmd_reset() {
+  cmd_stop
+  if [ -d "$cdir" ]; then
+    [ -f "$cdir/.taskgov-cluster" ] || die "$cdir has no .taskgov-cluster marker; not wiping it"
+    rm -rf "$cdir"
+  fi
+  say "wiped $cdir (state, spool, logs, MariaDB data with slurm_acct_db)"
+}
+
+cmd_env() {
+  printf 'export SLURM_CONF=%q\n' "$SLURM_CONF"
+  printf 'export TASKGOV_CLUSTER_DIR=%q\n' "$cdir"
+}
+
+case ${1:-} in
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  reset) cmd_reset ;;
+  env) cmd_env ;;
+  *) echo "usage: $0 start|stop|status|reset|env" >&2; exit 2 ;;
+esac

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# THE test command (run as root): installs dependencies, builds, runs the unit tests (plain and
+# under ASan+UBSan), checks the plugins' symbols, runs every tests/integration/NN_*.sh against the
+# local cluster, stops the cluster, and ends with one line "N passed, N failed[, N skipped]".
+# Each unit test program and each integration file counts as one test.
+# Logs: build/test-logs/ (one per step and per integration test).
+set -uo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$top" || exit 1
+logs=$top/build/test-logs
+passed=0 failed=0 skipped=0
+
+[ "$(id -u)" -eq 0 ] || { echo "test: run as root (the local cluster needs it)" >&2; exit 1; }
+rm -rf "$logs"
+mkdir -p "$logs"
+
+now() { echo "${EPOCHREALTIME/./}"; }
+secs() { local d=$(( $(now) - $1 )); printf '%d.%01d' $((d / 1000000)) $((d / 100000 % 10)); }
+
+# step NAME COMMAND...: run COMMAND with its output in build/test-logs/NAME.log; prints one line.
+step() {
+  local name=$1 t0 rc
+  shift
+  t0=$(now)
+  "$@" >"$logs/$name.log" 2>&1 </dev/null
+  rc=$?
+  if [ $rc = 0 ]; then
+    printf '  %-28s ok (%ss)\n' "$name" "$(secs "$t0")"
+  else
+    printf '  %-28s FAILED, exit %d (%ss); last lines of %s:\n' "$name" "$rc" "$(secs "$t0")" "${logs#"$top"/}/$name.log"
+    tail -n 25 "$logs/$name.log" | sed 's/^/      /'
+  fi
+  return $rc
+}
+
+# tally RESULT NAME: count one test result (PASS/XFAIL, FAIL/XPASS/ERROR, SKIP).
+tally() {
+  case $1 in
+    PASS|XFAIL) passed=$((passed + 1)) ;;
+    SKIP) skipped=$((skipped + 1)); printf '  %-28s skipped\n' "$2" ;;
+    *) failed=$((failed + 1)); printf '  %-28s %s\n' "$2" "$1" ;;
+  esac
+}
+
+summary() {
+  local line="$passed passed, $failed failed"
+  [ $skipped = 0 ] || line+=", $skipped skipped"
+  echo "$line"
+  [ $failed = 0 ]
+  exit
+}
+
+stop_cluster() { scripts/cluster.sh stop >>"$logs/cluster-stop.log" 2>&1 || echo "  cluster stop failed: see ${logs#"$top"/}/cluster-stop.log"; }
+trap 'echo "test: interrupted"; stop_cluster; summary' INT TERM
+
+echo "== setup"
+if ! step install-deps scripts/install-deps.sh; then failed=$((failed + 1)); summary; fi
+step build scripts/build.sh
+built=$?
+[ $built = 0 ] || failed=$((failed + 1))
+
+echo "== unit tests"
+rm -f tests/unit/*.trs
+step make-check make -j2 check
+rc=$?
+n=0
+for trs in tests/unit/*.trs; do
+  [ -f "$trs" ] || continue
+  n=$((n + 1))
+  tally "$(sed -n 's/^:test-result: //p' "$trs" | head -n1)" "unit: $(basename "$trs" .trs)"
+done
+if [ $rc != 0 ] && [ $n = 0 ]; then tally FAIL "make check (no test ran)"; fi
+[ $n = 0 ] || echo "  $n unit test programs"
+
+step make-check-sanitized make check-sanitized
+rc=$?
+n=0
+while read -r result prog _; do
+  n=$((n + 1))
+  tally "${result%:}" "asan: $(basename "$prog")"
+done < <(grep -E '^(PASS|FAIL): ' "$logs/make-check-sanitized.log")
+if [ $rc != 0 ] && ! grep -q '^FAIL: ' "$logs/make-check-sanitized.log"; then tally FAIL "make check-sanitized"; fi
+[ $n = 0 ] || echo "  $n unit test programs under ASan+UBSan"
+
+echo "== plugin symbols"
+plugins=(plugin/.libs/job_submit_taskgov.so plugin/.libs/priority_taskgov.so plugin/.libs/preempt_taskgov.so)
+if step check-plugin-symbols scripts/check-plugin-symbols.sh "${plugins[@]}"; then tally PASS symbols
+else tally FAIL "plugin symbol check"; fi
+
+echo "== integration tests (logs in ${logs#"$top"/}/)"
+ctld_log=$(eval "$(scripts/cluster.sh env)"; echo "$TASKGOV_CLUSTER_DIR/log/slurmctld.log")
+for t in tests/integration/[0-9]*.sh; do
+  name=$(basename "$t" .sh)
+  mark=$(wc -l 2>/dev/null <"$ctld_log" || echo 0)
+  t0=$(now)
+  timeout 600 bash "$t" >"$logs/$name.log" 2>&1 </dev/null
+  rc=$?
+  case $rc in
+    0) result=PASS ;;
+    77) result=SKIP ;;
+    124) result="FAIL (timed out after 600 s)" ;;
+    *) result=FAIL ;;
+  esac
+  printf '  %-28s %s (%ss)\n' "$name" "${result%% *}" "$(secs "$t0")"
+  sed -n 's/^\[[0-9:]*\] time: /      /p; s/^SKIP: /      skipped: /p' "$logs/$name.log"
+  case $result in
+    PASS) passed=$((passed + 1)) ;;
+    SKIP) skipped=$((skipped + 1)) ;;
+    *)
+      failed=$((failed + 1))
+      echo "      --- last lines of ${logs#"$top"/}/$name.log"
+      tail -n 30 "$logs/$name.log" | sed 's/^/      /'
+      # The log restarts when a test resets the cluster.
+      [ "$(wc -l 2>/dev/null <"$ctld_log" || echo 0)" -ge "$mark" ] || mark=0
+      echo "      --- slurmctld.log (errors and taskgov lines during the test)"
+      tail -n +"$((mark + 1))" "$ctld_log" 2>/dev/null | grep -Ei 'error|fatal|taskgov' |
+        grep -v 'pmix' | tail -n 20 | sed 's/^/      /'
+      ;;
+  esac
+done
+
+echo "== stopping the cluster"
+stop_cluster
+[ $built = 0 ] || echo "  (the build failed: see ${logs#"$top"/}/build.log)"
+summary

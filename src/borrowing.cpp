@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "borrowing.h"
+
+#include <algorithm>
+
+namespace taskgov {
+
+const char* band_name(Band band) {
+  switch (band) {
+    case Band::InQuota: return "in-quota";
+    case Band::Borrow: return "borrowing";
+    case Band::Blocked: break;
+  }
+  return "blocked";
+}
+
+ResourceVector borrowed_amount(const ResourceVector& nominal, const ResourceVector& used, int n) {
+  ResourceVector out;
+  for (int r = 0; r < n; ++r) out[r] = std::max<Amount>(0, used[r] - nominal[r]);
+  return out;
+}
+
+ResourceVector lendable_amount(Sharing sharing, const ResourceVector& nominal,
+                               const ResourceVector& used, int n) {
+  ResourceVector out;
+  if (!can_lend(sharing)) return out;
+  for (int r = 0; r < n; ++r) out[r] = std::max<Amount>(0, nominal[r] - used[r]);
+  return out;
+}
+
+ResourceVector unassigned_amount(bool share_unassigned, const ResourceVector& capacity,
+                                 const ResourceVector& nominal_total,
+                                 const ResourceVector& ungoverned_use, int n) {
+  ResourceVector out;
+  if (!share_unassigned) return out;
+  for (int r = 0; r < n; ++r)
+    out[r] = std::max<Amount>(0, capacity[r] - nominal_total[r] - ungoverned_use[r]);
+  return out;
+}
+
+Pool lending_pool(const std::vector<TeamUsage>& teams, const ResourceVector& unassigned, int n) {
+  Pool pool;
+  pool.unassigned = unassigned;
+  pool.total = unassigned;
+  for (const TeamUsage& t : teams) {
+    pool.total += t.lendable;
+    pool.borrowed += t.borrowed;
+  }
+  for (int r = 0; r < n; ++r) pool.free[r] = pool.total[r] - pool.borrowed[r];
+  return pool;
+}
+
+void attribute_lending(std::vector<TeamUsage>* teams, const Pool& pool, int n) {
+  for (TeamUsage& t : *teams) {
+    for (int r = 0; r < n; ++r) {
+      if (pool.total[r] <= 0) continue;
+      Amount drawn = std::min(pool.borrowed[r], pool.total[r]);
+      // 128-bit product: GPU counts are small but memory in MiB times MiB is not.
+      t.lent[r] = static_cast<Amount>(static_cast<__int128>(drawn) * t.lendable[r] / pool.total[r]);
+    }
+  }
+}
+
+ResourceVector current_limit(const TeamUsage& team, const Pool& pool, int n) {
+  ResourceVector limit = team.nominal;
+  if (!can_borrow(team.sharing)) return limit;
+  for (int r = 0; r < n; ++r) {
+    // The pool counts the team's own idle quota (it lends it), but to borrow the team first
+    // fills its quota, taking that part out of the pool: it is no room to borrow.
+    Amount room = std::clamp<Amount>(team.borrowed[r] + pool.free[r] - team.lendable[r], 0,
+                                     team.borrow_cap[r]);
+    limit[r] += room;
+  }
+  return limit;
+}
+
+AdmissionCheck admission_band(const TeamUsage& team, const ResourceVector& req, const Pool& pool,
+                              int n) {
+  AdmissionCheck out;
+  out.band = Band::InQuota;
+  out.borrowed_after = team.borrowed;
+  bool within_caps = can_borrow(team.sharing);
+  for (int r = 0; r < n; ++r) {
+    if (req[r] == 0) continue;
+    Amount after = team.used[r] + req[r];
+    if (after <= team.nominal[r]) continue;
+    Amount excess = after - team.nominal[r];
+    out.borrowed_after[r] = excess;
+    Amount extra = excess - team.borrowed[r];
+    bool within_cap = can_borrow(team.sharing) && excess <= team.borrow_cap[r];
+    within_caps = within_caps && within_cap;
+    // Going over quota first uses up the team's own idle quota, which the pool counts as lent.
+    if (!within_cap || extra > pool.free[r] - team.lendable[r]) {
+      if (out.band != Band::Blocked) out.holding = static_cast<int8_t>(r);
+      out.band = Band::Blocked;
+    } else if (out.band == Band::InQuota) {
+      out.band = Band::Borrow;
+      out.holding = static_cast<int8_t>(r);
+    }
+  }
+  out.pool_only = out.band == Band::Blocked && within_caps;
+  return out;
+}
+
+}  // namespace taskgov

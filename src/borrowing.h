@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Lending and borrowing (DESIGN.md §2): the lendable pool, what each team borrows and lends,
+// how far each team may go right now, and which band a pending job falls in.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "policy.h"
+#include "resources.h"
+
+namespace taskgov {
+
+enum class Band : uint8_t { Blocked = 0, Borrow = 1, InQuota = 2 };
+const char* band_name(Band band);  // "blocked", "borrowing", "in-quota"
+
+struct TeamUsage {
+  ResourceVector nominal;
+  ResourceVector borrow_cap;
+  ResourceVector used;
+  ResourceVector borrowed;  // max(0, used - nominal)
+  ResourceVector lendable;  // idle quota offered to others (0 for dont-lend)
+  ResourceVector lent;      // share of the pool's borrowed amount attributed to this team
+  ResourceVector limit;     // quota + what it may borrow now: the dynamic GrpTRES
+  Sharing sharing = Sharing::LendAndBorrow;
+};
+
+struct Pool {
+  ResourceVector unassigned;      // capacity no team owns, less ungoverned use (if shared)
+  ResourceVector total;           // Σ lendable + unassigned
+  ResourceVector borrowed;        // Σ borrowed over teams
+  ResourceVector free;            // total - borrowed; negative while lenders reclaim
+};
+
+inline bool can_borrow(Sharing s) { return s == Sharing::LendAndBorrow; }
+inline bool can_lend(Sharing s) { return s != Sharing::DontLend; }
+
+ResourceVector borrowed_amount(const ResourceVector& nominal, const ResourceVector& used, int n);
+ResourceVector lendable_amount(Sharing sharing, const ResourceVector& nominal,
+                               const ResourceVector& used, int n);
+// Capacity no team owns; ungoverned jobs draw on it first. Zero unless share_unassigned.
+ResourceVector unassigned_amount(bool share_unassigned, const ResourceVector& capacity,
+                                 const ResourceVector& nominal_total,
+                                 const ResourceVector& ungoverned_use, int n);
+Pool lending_pool(const std::vector<TeamUsage>& teams, const ResourceVector& unassigned, int n);
+// Pool borrowing attributed to lenders pro rata to what each offers.
+void attribute_lending(std::vector<TeamUsage>* teams, const Pool& pool, int n);
+// quota + min(borrow cap, already borrowed + what the pool still has), never below quota.
+ResourceVector current_limit(const TeamUsage& team, const Pool& pool, int n);
+
+struct AdmissionCheck {
+  Band band = Band::Blocked;
+  int8_t holding = -1;  // resource that makes it borrow (Borrow) or blocks it (Blocked)
+  bool pool_only = false;  // Blocked only because the pool has no room left: within its caps
+  ResourceVector borrowed_after;  // the team's borrowed amounts if the job started now
+};
+// DESIGN §2 "a team may start a job needing req".
+AdmissionCheck admission_band(const TeamUsage& team, const ResourceVector& req, const Pool& pool,
+                         int n);
+
+}  // namespace taskgov

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "ordering.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace taskgov {
+
+bool operator<(const Share& a, const Share& b) {
+  if (a.zero_weight != b.zero_weight) return !a.zero_weight;
+  return a.value < b.value;
+}
+
+bool operator==(const Share& a, const Share& b) {
+  return a.zero_weight == b.zero_weight && a.value == b.value;
+}
+
+Share weighted_share(const ResourceVector& borrowed, const Pool& pool, int weight,
+                     bool all_weights_zero, int n) {
+  double dominant = 0.0;
+  for (int r = 0; r < n; ++r) {
+    if (borrowed[r] <= 0) continue;
+    // A team can hold borrowed capacity the pool no longer has (a lender reclaimed it); count
+    // it against a pool of at least what it holds so the share stays finite and ordered.
+    Amount denominator = std::max(pool.total[r], borrowed[r]);
+    dominant = std::max(dominant, static_cast<double>(borrowed[r]) / denominator);
+  }
+  Share s;
+  if (weight > 0) {
+    s.value = dominant / weight;
+  } else if (all_weights_zero) {
+    s.value = dominant;
+  } else {
+    s.zero_weight = true;
+    s.value = dominant;
+  }
+  return s;
+}
+
+std::vector<uint8_t> class_ranks(const ClusterSettings& cluster) {
+  const auto& classes = cluster.priority_classes;
+  std::vector<uint8_t> ranks(classes.size(), 0);
+  if (cluster.admission != Admission::TaskRanking) return ranks;
+  for (size_t i = 0; i < classes.size(); ++i) {
+    uint8_t below = 0;
+    for (const PriorityClass& other : classes)
+      if (other.weight < classes[i].weight) ++below;
+    ranks[i] = static_cast<uint8_t>(below + 1);
+  }
+  return ranks;
+}
+
+uint16_t share_rank(const Share& share_after) {
+  if (share_after.zero_weight) return 0;
+  // s/(1+s) maps [0, inf) onto [0, 1) keeping resolution where shares are small and close.
+  double squashed = share_after.value / (1.0 + share_after.value);
+  auto q = static_cast<uint32_t>(squashed * (kShareRanks - 1));
+  return static_cast<uint16_t>(kShareRanks - 1 - std::min(q, kShareRanks - 2));
+}
+
+uint32_t governance_site_factor(uint32_t tier, uint64_t multifactor_max) {
+  constexpr uint64_t kMax = std::numeric_limits<uint32_t>::max();
+  // Clamped first: multifactor_max + 1 wraps to 0 for UINT64_MAX, which zeroed every factor.
+  uint64_t unit = std::min<uint64_t>(multifactor_max, kMax) + 1;
+  uint32_t share = tier % kShareRanks;
+  uint32_t band_class = tier / kShareRanks;
+  // Keep band and class exact; give the share as many levels as still fit in 32 bits.
+  uint64_t levels = kShareRanks;
+  while (levels > 1 && (uint64_t{3} * kClassRanks * levels) * unit > kMax) levels /= 2;
+  if ((uint64_t{3} * kClassRanks * levels) * unit > kMax) unit = kMax / (uint64_t{3} * kClassRanks);
+  uint64_t coarse_share = share * levels / kShareRanks;
+  uint64_t factor = (band_class * levels + coarse_share) * unit;
+  return static_cast<uint32_t>(std::min(factor, kMax));
+}
+
+}  // namespace taskgov

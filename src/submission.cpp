@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "submission.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <vector>
+
+#include "slurm_strings.h"
+
+namespace taskgov {
+
+namespace {
+
+// One item of a tres_per_* string: "gres:gpu:h100:2" -> {gpu, h100, 2}.
+struct GresItem {
+  std::string name;
+  std::string type;
+  Amount count = 1;
+  bool is_gres = false;  // items without the gres prefix are left alone
+  std::string raw;
+
+  std::string resource() const { return ResourceCatalog::gres_name(type.empty() ? name : name + ":" + type); }
+  std::string text() const {
+    if (!is_gres) return raw;
+    return fmt::format("gres:{}{}:{}", name, type.empty() ? "" : ":" + type, count);
+  }
+};
+
+bool parse_count(std::string_view text, Amount* value) {
+  Amount scale = 1;
+  if (!text.empty() && (text.back() == 'k' || text.back() == 'K')) scale = 1024;
+  if (!text.empty() && (text.back() == 'm' || text.back() == 'M')) scale = 1024 * 1024;
+  if (scale != 1) text.remove_suffix(1);
+  if (text.empty()) return false;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *value);
+  if (ec != std::errc() || end != text.data() + text.size()) return false;
+  *value *= scale;
+  return true;
+}
+
+GresItem parse_item(const std::string& raw) {
+  GresItem item;
+  item.raw = raw;
+  std::string_view rest = raw;
+  if (rest.rfind("gres:", 0) == 0 || rest.rfind("gres/", 0) == 0) {
+    rest.remove_prefix(5);
+    item.is_gres = true;
+  } else {
+    return item;
+  }
+  std::vector<std::string> parts = split_list(rest, ':');
+  if (parts.empty()) return item;
+  item.name = parts[0];
+  Amount count = 0;
+  size_t typed_parts = parts.size();
+  if (parts.size() >= 2 && parse_count(parts.back(), &count)) {
+    item.count = count;
+    --typed_parts;
+  }
+  if (typed_parts >= 2) item.type = parts[1];
+  return item;
+}
+
+std::vector<GresItem> parse_spec(const std::string& spec) {
+  std::vector<GresItem> items;
+  for (const std::string& raw : split_list(spec)) items.push_back(parse_item(raw));
+  return items;
+}
+
+std::string join_items(const std::vector<GresItem>& items) {
+  std::string out;
+  for (const GresItem& item : items) out += (out.empty() ? "" : ",") + item.text();
+  return out;
+}
+
+// GPU types the team holds quota for or may borrow: where an untyped request may go.
+std::vector<std::string> team_gpu_types(const EngineConfig& config, size_t team) {
+  std::vector<std::string> types;
+  const ResourceCatalog& catalog = config.resolved.catalog;
+  const ResolvedTeam& resolved = config.resolved.teams[team];
+  const std::string prefix = "gres/gpu:";
+  for (int r = 2; r < catalog.size(); ++r) {
+    const std::string& name = catalog.name(r);
+    if (name.rfind(prefix, 0) == 0 && (resolved.nominal[r] > 0 || resolved.borrow_cap[r] > 0))
+      types.push_back(name.substr(prefix.size()));
+  }
+  return types;
+}
+
+std::string join(const std::vector<std::string>& words, const char* separator = ", ") {
+  std::string out;
+  for (const std::string& w : words) out += (out.empty() ? "" : separator) + w;
+  return out;
+}
+
+struct Specs {
+  std::vector<GresItem> per_job, per_node, per_task, per_socket;
+  std::vector<GresItem>* all[4] = {&per_job, &per_node, &per_task, &per_socket};
+};
+
+// Total units per GRES the job asks for: per node times nodes, per task times tasks, ...
+// Where Slurm takes the largest of several ways to ask, so do we.
+std::vector<std::pair<std::string, Amount>> gres_totals(const Specs& specs,
+                                                        const SubmitRequest& request) {
+  const Amount nodes = std::max<Amount>(1, request.min_nodes);
+  const Amount tasks = std::max<Amount>(1, request.num_tasks);
+  const Amount multipliers[4] = {1, nodes, tasks, nodes};
+  std::vector<std::pair<std::string, Amount>> totals;
+  for (int s = 0; s < 4; ++s) {
+    for (const GresItem& item : *specs.all[s]) {
+      if (!item.is_gres) continue;
+      Amount amount = item.count * multipliers[s];
+      auto it = std::find_if(totals.begin(), totals.end(),
+                             [&](const auto& t) { return t.first == item.resource(); });
+      if (it == totals.end())
+        totals.emplace_back(item.resource(), amount);
+      else
+        it->second = std::max(it->second, amount);
+    }
+  }
+  return totals;
+}
+
+SubmitDecision refuse(SubmitDecision decision, SubmitOutcome outcome, std::string message) {
+  decision.outcome = outcome;
+  decision.message = std::move(message);
+  return decision;
+}
+
+// Rewrites untyped GPU items to the team's only GPU type; false (with a message) when the team
+// has none or several.
+bool type_untyped_gpus(const EngineConfig& config, size_t team, Specs* specs, std::string* chosen,
+                       std::string* message) {
+  std::vector<std::string> types;
+  bool types_known = false;
+  for (std::vector<GresItem>* spec : specs->all) {
+    for (GresItem& item : *spec) {
+      if (!item.is_gres || item.name != "gpu" || !item.type.empty()) continue;
+      if (!types_known) {
+        types = team_gpu_types(config, team);
+        types_known = true;
+      }
+      const std::string& name = config.policy.teams[team].name;
+      if (types.empty()) {
+        *message = fmt::format(
+            "taskgov: team {} has no GPU quota, so an untyped GPU request cannot be placed; "
+            "ask your admin for a quota", name);
+        return false;
+      }
+      if (types.size() > 1) {
+        *message = fmt::format(
+            "taskgov: team {} has quota for several GPU types ({}): name one, e.g. "
+            "--gres=gpu:{}:{}", name, join(types), types[0], item.count);
+        return false;
+      }
+      item.type = types[0];
+      *chosen = types[0];
+    }
+  }
+  return true;
+}
+
+// The proportional rule for a job that asks for accelerators only: CPUs and memory per unit as
+// the nodes carrying that accelerator have them.
+struct Proportional {
+  std::string gres;  // "gpu", "neuron"
+  Amount cpus_per_unit = 0;
+  Amount mib_per_unit = 0;
+  std::string accelerator;  // "gpu:h100"
+};
+
+std::optional<Proportional> proportional_for(const EngineConfig& config, const Specs& specs) {
+  for (const std::vector<GresItem>* spec : specs.all) {
+    for (const GresItem& item : *spec) {
+      if (!item.is_gres) continue;
+      Proportional p;
+      p.gres = item.name;
+      p.accelerator = item.type.empty() ? item.name : item.name + ":" + item.type;
+      if (proportional_share(config.inventory, p.accelerator, 1, &p.cpus_per_unit, &p.mib_per_unit) &&
+          p.cpus_per_unit > 0)
+        return p;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string stamp_admin_comment(const std::string& existing, const std::string& team,
+                                const std::string& klass) {
+  const std::string prefix = "taskgov:";
+  std::string out = fmt::format("{}team={};class={}", prefix, team, klass);
+  if (existing.rfind(prefix, 0) != 0) return existing.empty() ? out : out + ";" + existing;
+  for (const std::string& field : split_list(std::string_view(existing).substr(prefix.size()), ';')) {
+    if (field.rfind("team=", 0) == 0 || field.rfind("class=", 0) == 0) continue;
+    out += ";" + field;
+  }
+  return out;
+}
+
+std::string unmapped_account_message(const EngineConfig& config, const std::string& account) {
+  std::vector<std::string> teams;
+  for (const Team& t : config.policy.teams) teams.push_back(fmt::format("{} (account {})", t.name, t.account));
+  return fmt::format(
+      "taskgov: account '{}' belongs to no team, and this cluster only runs team jobs; "
+      "submit with -A <account> of one of: {}", account.empty() ? "(default)" : account,
+      teams.empty() ? std::string("(no teams defined)") : join(teams));
+}
+
+SubmitDecision decide_submission(const EngineConfig& config, const CycleResult* cycle,
+                                 const SubmitRequest& request) {
+  SubmitDecision decision;
+  const Policy& policy = config.policy;
+  const size_t team = static_cast<size_t>(request.team);
+  const std::string& team_name = policy.teams[team].name;
+
+  // Class: the lowest when none is named; any other QOS is not a class.
+  if (request.qos.empty()) {
+    decision.klass = policy.lowest_class();
+    decision.qos = policy.cluster.priority_classes[static_cast<size_t>(decision.klass)].name;
+  } else {
+    decision.klass = policy.find_class(request.qos);
+    if (decision.klass < 0) {
+      std::vector<std::string> names;
+      for (const PriorityClass& c : policy.cluster.priority_classes) names.push_back(c.name);
+      return refuse(decision, SubmitOutcome::InvalidQos,
+                    fmt::format("taskgov: QOS '{}' is not a priority class; use --qos= one of: {} "
+                                "(no --qos means {})", request.qos, join(names),
+                                policy.cluster.priority_classes[static_cast<size_t>(policy.lowest_class())].name));
+    }
+  }
+  const std::string& class_name = policy.cluster.priority_classes[static_cast<size_t>(decision.klass)].name;
+  decision.admin_comment = stamp_admin_comment(request.admin_comment, team_name, class_name);
+
+  Specs specs;
+  specs.per_job = parse_spec(request.tres_per_job);
+  specs.per_node = parse_spec(request.tres_per_node);
+  specs.per_task = parse_spec(request.tres_per_task);
+  specs.per_socket = parse_spec(request.tres_per_socket);
+  std::string chosen_type;
+  std::string message;
+  if (!type_untyped_gpus(config, team, &specs, &chosen_type, &message))
+    return refuse(decision, SubmitOutcome::InvalidGres, message);
+  const bool typed = !chosen_type.empty();
+  if (typed) {
+    if (!specs.per_job.empty()) decision.tres_per_job = join_items(specs.per_job);
+    if (!specs.per_node.empty()) decision.tres_per_node = join_items(specs.per_node);
+    if (!specs.per_task.empty()) decision.tres_per_task = join_items(specs.per_task);
+    if (!specs.per_socket.empty()) decision.tres_per_socket = join_items(specs.per_socket);
+  }
+
+  const ResourceCatalog& catalog = config.resolved.catalog;
+  const ResolvedTeam& resolved = config.resolved.teams[team];
+  std::vector<std::pair<std::string, Amount>> totals = gres_totals(specs, request);
+  for (const auto& [resource, amount] : totals) {
+    int r = catalog.find(resource);
+    if (r < 0)
+      return refuse(decision, SubmitOutcome::AccountingPolicy,
+                    fmt::format("taskgov: team {} can never run this job: it asks for {} {} and "
+                                "no team has quota for {}", team_name, amount, resource, resource));
+    decision.request[r] = amount;
+  }
+
+  // CPUs and memory: explicit when the user gave them, else proportional to the accelerators.
+  const bool cpus_given = request.min_cpus > 1 || request.cpus_per_task > 0 || !request.cpus_per_tres.empty();
+  const bool memory_given = request.pn_min_memory > 0 || !request.mem_per_tres.empty();
+  std::vector<std::string> added;
+  if (policy.cluster.proportional_defaults && !cpus_given && !memory_given) {
+    if (std::optional<Proportional> p = proportional_for(config, specs)) {
+      Amount units = 0;
+      for (const auto& [resource, amount] : totals)
+        if (resource.rfind(ResourceCatalog::gres_name(p->gres), 0) == 0) units += amount;
+      decision.request[ResourceCatalog::kCpu] = p->cpus_per_unit * units;
+      decision.request[ResourceCatalog::kMem] = p->mib_per_unit * units;
+      if (p->gres == "gpu") {
+        decision.cpus_per_tres = fmt::format("gres:gpu:{}", p->cpus_per_unit);
+        decision.mem_per_tres = fmt::format("gres:gpu:{}", p->mib_per_unit);
+        added.push_back(fmt::format("--cpus-per-gpu={} --mem-per-gpu={}", p->cpus_per_unit,
+                                    format_memory_mib(p->mib_per_unit)));
+      } else {
+        // Slurm 22.05 takes per-GRES CPUs and memory for GPUs only: other accelerators get
+        // the same amounts as the job's CPU count and memory per node.
+        const Amount nodes = std::max<Amount>(1, request.min_nodes);
+        const Amount per_node_mib = (units + nodes - 1) / nodes * p->mib_per_unit;
+        decision.min_cpus = static_cast<uint32_t>(p->cpus_per_unit * units);
+        decision.pn_min_memory = static_cast<uint64_t>(per_node_mib);
+        added.push_back(fmt::format("{} CPUs and --mem={}", *decision.min_cpus,
+                                    format_memory_mib(per_node_mib)));
+      }
+    }
+  }
+
+  // Accelerators first: they are what a user asked for; CPUs and memory mostly follow them.
+  std::vector<int> order;
+  for (int r = 2; r < catalog.size(); ++r) order.push_back(r);
+  order.push_back(ResourceCatalog::kCpu);
+  order.push_back(ResourceCatalog::kMem);
+  for (int r : order) {
+    if (decision.request[r] <= 0) continue;
+    Amount ceiling = resolved.nominal[r] + resolved.borrow_cap[r];
+    if (decision.request[r] <= ceiling) continue;
+    std::string limit = can_borrow(policy.teams[team].sharing)
+        ? fmt::format("{} (quota {} + borrow cap {})", format_amount(catalog, r, ceiling),
+                      format_amount(catalog, r, resolved.nominal[r]), format_amount(catalog, r, resolved.borrow_cap[r]))
+        : fmt::format("its quota {} (sharing {}: it does not borrow)", format_amount(catalog, r, resolved.nominal[r]),
+                      policy.teams[team].sharing == Sharing::Lend ? "lend" : "dont-lend");
+    return refuse(decision, SubmitOutcome::AccountingPolicy,
+                  fmt::format("taskgov: team {} can never run this job: it asks for {} {} but the "
+                              "team's limit is {}; ask for at most {}, or ask your admin to raise the quota",
+                              team_name, format_amount(catalog, r, decision.request[r]), catalog.name(r), limit,
+                              format_amount(catalog, r, ceiling)));
+  }
+
+  // Where the job would stand right now, so its first priority is right before the next cycle.
+  TeamUsage usage;
+  Pool pool;
+  if (cycle && cycle->config.get() == &config) {
+    usage = cycle->teams[team];
+    pool = cycle->pool;
+  } else {
+    usage.nominal = resolved.nominal;
+    usage.borrow_cap = resolved.borrow_cap;
+    usage.sharing = policy.teams[team].sharing;
+    pool.free = resolved.borrow_cap;  // unknown before the first cycle: assume room
+  }
+  AdmissionCheck check = admission_band(usage, decision.request, pool, catalog.size());
+  uint8_t class_rank = config.class_rank[static_cast<size_t>(decision.klass)];
+  decision.tier = governance_tier(check.band, class_rank, 0);
+
+  std::string note = fmt::format("taskgov: team {}, class {}", team_name, class_name);
+  if (typed) note += fmt::format("; GPU type set to {}, the team's only GPU type", chosen_type);
+  if (!added.empty()) note += fmt::format("; added {} (proportional to the nodes' shape)", join(added));
+  decision.message = note;
+  return decision;
+}
+
+}  // namespace taskgov

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libtaskgov's C ABI: what the slurmctld plugin shims call. Every function is noexcept on the
+ * C++ side: errors come back as return codes (and a message where one helps), never as
+ * exceptions. The engine is not internally synchronised: inside slurmctld, readers call it
+ * under slurmctld's job lock and writers (policy load, publish) under the job write lock.
+ * tg_cycle_compute() is the exception: it runs unlocked on what tg_snapshot_new() captured.
+ */
+#ifndef TASKGOV_H
+#define TASKGOV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TG_MAX_RESOURCES 16
+
+enum tg_status {
+	TG_OK = 0,
+	TG_ERROR = -1,     /* bad argument or internal failure; a message says which */
+	TG_NO_POLICY = -2, /* no policy has been loaded successfully yet */
+	TG_UNKNOWN = -3,   /* the job, team or class is not known to the engine */
+};
+
+enum tg_band { TG_BAND_BLOCKED = 0, TG_BAND_BORROW = 1, TG_BAND_IN_QUOTA = 2 };
+enum tg_reason { TG_REASON_NONE = 0, TG_REASON_RECLAIM, TG_REASON_PRIORITY, TG_REASON_FAIR_SHARE };
+
+typedef struct tg_engine tg_engine_t;
+typedef struct tg_inventory tg_inventory_t;
+typedef struct tg_snapshot tg_snapshot_t;
+typedef struct tg_cycle tg_cycle_t;
+
+const char *tg_version(void);
+
+/* The process-wide engine: the three plugins acquire the same instance. */
+tg_engine_t *tg_engine_acquire(void);
+void tg_engine_release(tg_engine_t *engine);
+
+/* Cluster inventory, one node at a time (features "a,b", Slurm's Gres string). */
+tg_inventory_t *tg_inventory_new(void);
+int tg_inventory_add_node(tg_inventory_t *inventory, const char *features, uint64_t cpus,
+			  uint64_t memory_mib, const char *gres);
+void tg_inventory_free(tg_inventory_t *inventory);
+
+/* Reads, resolves and installs a policy. On failure the last good policy stays in force and
+ * `error` gets "FILE:LINE:COLUMN: PATH: message". */
+int tg_load_policy(tg_engine_t *engine, const char *path, const tg_inventory_t *inventory,
+		   char *error, size_t error_len);
+
+/* Increases with every successful policy load: caches keyed on team indices check it. */
+uint64_t tg_policy_generation(const tg_engine_t *engine);
+
+typedef struct {
+	int cycle_seconds;
+	int shadow;                /* decide and record, enforce nothing */
+	int allow_unmapped;        /* unmapped accounts pass ungoverned */
+	int preempt_cancel;        /* preempt_mode cancel instead of requeue */
+	int proportional_defaults;
+	int teams;
+	int classes;
+	int resources;
+} tg_settings_t;
+int tg_settings(const tg_engine_t *engine, tg_settings_t *out);
+
+/* Names valid until the next successful tg_load_policy(). */
+const char *tg_resource_name(const tg_engine_t *engine, int resource); /* "gres/gpu:h100" */
+const char *tg_team_name(const tg_engine_t *engine, int team);
+const char *tg_team_account(const tg_engine_t *engine, int team);
+const char *tg_class_name(const tg_engine_t *engine, int klass);
+/* Team of the first account in lineage (account, parent, grandparent, ...) a team names. */
+int tg_team_of_lineage(const tg_engine_t *engine, const char *const *lineage, int depth);
+int tg_class_of_qos(const tg_engine_t *engine, const char *qos); /* -1 when not a class */
+int tg_lowest_class(const tg_engine_t *engine);
+
+/* A cycle: snapshot under the job lock, compute unlocked, publish under the job write lock.
+ * amounts[] has tg_settings().resources entries, in tg_resource_name() order. */
+tg_snapshot_t *tg_snapshot_new(const tg_engine_t *engine, int64_t now);
+int tg_snapshot_add_running(tg_snapshot_t *snapshot, uint32_t job_id, int team, int klass,
+			    const uint64_t *amounts, int64_t start_time);
+int tg_snapshot_add_pending(tg_snapshot_t *snapshot, uint32_t job_id, int team, int klass,
+			    const uint64_t *amounts, int64_t submit_time);
+void tg_snapshot_free(tg_snapshot_t *snapshot);
+tg_cycle_t *tg_cycle_compute(tg_snapshot_t *snapshot); /* consumes the snapshot */
+/* Consumes the cycle; TG_ERROR when the policy changed since its snapshot (dropped). */
+int tg_cycle_publish(tg_engine_t *engine, tg_cycle_t *cycle);
+
+typedef struct {
+	int band;          /* enum tg_band */
+	int holding;       /* resource index that borrows or blocks, -1 */
+	uint32_t tier;     /* governance tier: larger runs first */
+	uint32_t priority; /* the engine's own order, >= 1 */
+} tg_pending_verdict_t;
+int tg_pending_verdict(const tg_engine_t *engine, uint32_t job_id, tg_pending_verdict_t *out);
+/* One line with numbers: why the job sits in its band. */
+int tg_pending_reason(const tg_engine_t *engine, uint32_t job_id, char *reason, size_t len);
+/* The tier scaled above everything priority/multifactor can add (multifactor_max). */
+uint32_t tg_site_factor(uint32_t tier, uint64_t multifactor_max);
+/* quota + what the team may borrow now, per resource (the dynamic GrpTRES). */
+int tg_team_limit(const tg_engine_t *engine, int team, uint64_t *amounts);
+
+/* Team of a job in the last cycle: >= 0, -1 ungoverned, TG_UNKNOWN when not in it. O(1). */
+int tg_running_team(const tg_engine_t *engine, uint32_t job_id);
+int tg_pending_team(const tg_engine_t *engine, uint32_t job_id);
+
+/* O(1); never logs. Returns enum tg_reason. */
+int tg_may_preempt(const tg_engine_t *engine, uint32_t preemptor_id, int preemptor_team,
+		   int preemptor_class, uint32_t victim_id);
+uint32_t tg_victim_rank(const tg_engine_t *engine, uint32_t victim_id); /* UINT32_MAX unknown */
+const char *tg_reason_name(int reason);
+/* Jobs held back by their own team's limit that the rules entitle to preempt (one per team at
+ * most); returns how many were written. */
+size_t tg_preemptors_held_by_limits(const tg_engine_t *engine, uint32_t *preemptors,
+				    size_t capacity);
+/* Victims for a job its own limit holds back; returns how many were written. */
+size_t tg_victims_for(const tg_engine_t *engine, uint32_t pending_id, uint32_t *victims,
+		      size_t capacity);
+
+/* Submit and update time (job_submit/taskgov). Strings are NULL when unset, numbers 0. */
+typedef struct {
+	const char *const *lineage; /* the job's account, its parent, ... */
+	int lineage_depth;
+	const char *account;
+	const char *qos;
+	const char *tres_per_job, *tres_per_node, *tres_per_task, *tres_per_socket;
+	const char *cpus_per_tres, *mem_per_tres;
+	uint32_t min_nodes, num_tasks, min_cpus, cpus_per_task;
+	uint64_t pn_min_memory; /* MiB per node, or per CPU when mem_per_cpu */
+	int mem_per_cpu;
+	const char *admin_comment; /* the job's current one, restamped in the decision */
+	uint64_t multifactor_max;  /* largest sum priority/multifactor can give */
+} tg_submit_request_t;
+
+enum tg_submit_outcome {
+	TG_SUBMIT_ACCEPT = 0,
+	TG_SUBMIT_UNGOVERNED,        /* unmapped account, allowed: leave the job alone */
+	TG_SUBMIT_NO_POLICY,         /* nothing loaded: leave the job alone */
+	TG_SUBMIT_INVALID_ACCOUNT,
+	TG_SUBMIT_INVALID_QOS,
+	TG_SUBMIT_INVALID_GRES,
+	TG_SUBMIT_ACCOUNTING_POLICY,
+};
+
+/* Non-empty strings are values to set on the job; empty ones mean "leave as is". */
+typedef struct {
+	int outcome; /* enum tg_submit_outcome */
+	int shadow;  /* shadow mode: log the decision, change and refuse nothing */
+	int team, klass;
+	uint32_t site_factor;
+	char message[1024];
+	char qos[64];
+	char admin_comment[2304];
+	char tres_per_job[256], tres_per_node[256], tres_per_task[256], tres_per_socket[256];
+	char cpus_per_tres[128], mem_per_tres[128];
+	uint32_t min_cpus;      /* non-zero: set the job's CPU count */
+	uint64_t pn_min_memory; /* non-zero: set the job's memory per node (MiB) */
+} tg_submit_decision_t;
+int tg_decide_submission(const tg_engine_t *engine, const tg_submit_request_t *request,
+			 tg_submit_decision_t *decision);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TASKGOV_H */

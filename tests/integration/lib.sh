@@ -1,0 +1,156 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Helpers for the integration tests (source this file; each tests/integration/NN_name.sh is one
+# scenario and exits 0 pass, 1 fail, 77 skip). Tests run as root against the local cluster of
+# scripts/cluster.sh and submit as the cluster's users (alice, bob, carol, dave) with runuser.
+#
+# Assertions print "ok: ..." or "FAIL: ..." with expected and actual values and let the test go on;
+# tg_done exits 1 when any failed. Jobs submitted through tg_submit are cancelled when the test exits.
+# shellcheck shell=bash
+set -uo pipefail
+
+TG_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+TG_CLUSTER=$TG_TOP/scripts/cluster.sh
+TG_TEST=$(basename "$0" .sh)
+TG_PLUGIN_DIR=${TASKGOV_PLUGIN_DIR:-$TG_TOP/plugin/.libs}
+eval "$("$TG_CLUSTER" env)"                 # SLURM_CONF, TASKGOV_CLUSTER_DIR
+TG_JOBDIR=$TASKGOV_CLUSTER_DIR/jobs/$TG_TEST
+TG_CTLD_LOG=$TASKGOV_CLUSTER_DIR/log/slurmctld.log
+TG_FAILED=0
+TG_JOB=
+TG_JOBS=()
+
+tg_log() { printf '[%s] %s\n' "$(date +%T)" "$*"; }
+tg_time() { tg_log "time: $*"; }                      # a measurement; scripts/test.sh shows these
+tg_now() { echo "${EPOCHREALTIME/./}"; }               # microseconds
+tg_secs() { local d=$(( $(tg_now) - $1 )); printf '%d.%02d' $((d / 1000000)) $((d / 10000 % 100)); }
+
+# ------------------------------------------------------------------ outcome
+tg_pass() { printf 'ok: %s\n' "$1"; }
+tg_fail() {
+  printf 'FAIL: %s\n' "$1"
+  [ $# -lt 3 ] || printf '  expected: %s\n  actual:   %s\n' "$2" "$3"
+  TG_FAILED=1
+}
+tg_skip() { printf 'SKIP: %s\n' "$*"; exit 77; }
+tg_fatal() { tg_fail "$*"; exit 1; }          # cannot go on
+tg_done() {
+  if [ "$TG_FAILED" = 0 ]; then tg_log "$TG_TEST: passed"; exit 0; fi
+  tg_log "$TG_TEST: FAILED"
+  exit 1
+}
+
+tg_assert_eq() {                              # DESC EXPECTED ACTUAL
+  if [ "$2" = "$3" ]; then tg_pass "$1 ($3)"; else tg_fail "$1" "$2" "$3"; fi
+}
+tg_assert_match() {                           # DESC ERE ACTUAL
+  if [[ $3 =~ $2 ]]; then tg_pass "$1 ($3)"; else tg_fail "$1" "matching /$2/" "$3"; fi
+}
+tg_assert_contains() {                        # DESC NEEDLE HAYSTACK
+  if [[ $3 == *"$2"* ]]; then tg_pass "$1"; else tg_fail "$1" "text containing '$2'" "$3"; fi
+}
+tg_assert_lt() {                              # DESC LIMIT VALUE (decimals allowed)
+  if awk -v v="$3" -v l="$2" 'BEGIN {exit !(v < l)}'; then tg_pass "$1 ($3 < $2)"
+  else tg_fail "$1" "less than $2" "$3"; fi
+}
+tg_assert_ok() {                              # DESC COMMAND...: the command succeeds
+  local desc=$1 out rc
+  shift
+  out=$("$@" 2>&1); rc=$?
+  if [ $rc = 0 ]; then tg_pass "$desc"; else tg_fail "$desc" "exit 0 from: $*" "exit $rc: $out"; fi
+}
+tg_assert_fails() {                           # DESC COMMAND...: the command fails
+  local desc=$1 out rc
+  shift
+  out=$("$@" 2>&1); rc=$?
+  if [ $rc != 0 ]; then tg_pass "$desc"; else tg_fail "$desc" "non-zero exit from: $*" "exit 0: $out"; fi
+}
+
+# ------------------------------------------------------------------ the cluster
+tg_plugins_built() {
+  local p
+  for p in job_submit priority preempt; do [ -f "$TG_PLUGIN_DIR/${p}_taskgov.so" ] || return 1; done
+}
+
+# The mode tests run in: TASKGOV_PLUGINS when set, else on when the plugins are built.
+tg_default_mode() {
+  if [ -n "${TASKGOV_PLUGINS:-}" ]; then echo "$TASKGOV_PLUGINS"
+  elif tg_plugins_built; then echo on
+  else echo off; fi
+}
+
+# tg_cluster_mode on|off: start the cluster (or make sure it runs) in that plugin mode.
+tg_cluster_mode() {
+  TASKGOV_PLUGINS=$1 "$TG_CLUSTER" start || tg_fatal "scripts/cluster.sh start (plugins $1) failed"
+  install -d -m 1777 "$TG_JOBDIR"
+}
+# tg_cluster_up: the same in the default mode (tg_default_mode).
+tg_cluster_up() { tg_cluster_mode "$(tg_default_mode)"; }
+
+tg_ctld_pid() { local pid _; read -r pid _ <"$TASKGOV_CLUSTER_DIR/pids/slurmctld.pid" && echo "$pid"; }
+tg_config() { scontrol show config | awk -v k="$1" '$1 == k {sub(/^[^=]*= */, ""); print; exit}'; }
+
+# ------------------------------------------------------------------ jobs
+# tg_submit USER SBATCH-ARGS...: submit as USER from the test's writable job folder; sets TG_JOB.
+# sbatch's messages (e.g. a job_submit plugin's notes) are logged; stdout holds only the job id.
+tg_submit() {
+  local user=$1 out err
+  shift
+  TG_JOB=
+  err=$(mktemp)
+  out=$(cd "$TG_JOBDIR" && runuser -u "$user" -- sbatch --parsable --chdir="$TG_JOBDIR" \
+        -o "$TG_JOBDIR/%j.out" "$@" 2>"$err")
+  local rc=$?
+  if [ $rc != 0 ] || [ -z "$out" ]; then
+    tg_log "sbatch as $user failed (exit $rc): $(cat "$err")"
+    rm -f "$err"
+    return 1
+  fi
+  TG_JOB=${out%%;*}
+  TG_JOBS+=("$TG_JOB")
+  tg_log "submitted job $TG_JOB as $user: sbatch $*"
+  [ ! -s "$err" ] || sed 's/^/    /' "$err"
+  rm -f "$err"
+}
+
+tg_sacct() { sacct -n -X -P -j "$1" -o "$2" 2>/dev/null; }                  # JOB FIELD
+tg_squeue() { squeue -h -j "$1" -o "$2" 2>/dev/null; }                       # JOB FORMAT
+tg_scontrol() {                                                              # JOB KEY
+  scontrol show job -o "$1" 2>/dev/null | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+tg_output() { cat "$TG_JOBDIR/$1.out" 2>/dev/null; }                        # JOB
+
+# tg_wait_state JOB STATE [SECONDS=30]: wait for JOB to be in STATE. Final states are read from
+# sacct, and only once the job's start record reached slurmdbd too (Eligible set): the completion
+# can reach the database about 2 s before the record with QOS, NodeList and Eligible.
+tg_wait_state() {
+  local job=$1 want=$2 secs=${3:-30} i state=
+  for ((i = 0; i < secs * 5; i++)); do
+    case $want in
+      PENDING|RUNNING|SUSPENDED|COMPLETING|CONFIGURING|REQUEUED)
+        state=$(tg_squeue "$job" %T) ;;
+      *)
+        state=$(tg_sacct "$job" State,Eligible)
+        if [[ $state == *"|Unknown" ]]; then state="${state%%|*} (start record not in slurmdbd yet)"
+        else state=${state%%|*}; state=${state%% by *}; fi ;;   # "CANCELLED by 0" -> CANCELLED
+    esac
+    [ "$state" = "$want" ] && return 0
+    sleep 0.2
+  done
+  tg_fail "job $job reaches $want within ${secs}s" "$want" "${state:-<none>}"
+  scontrol show job "$job" 2>/dev/null | sed 's/^/    /'
+  return 1
+}
+
+# tg_gres TRES: the gres/ entries of a TRES string, sorted, comma-separated.
+tg_gres() { tr , '\n' <<<"$1" | grep '^gres/' | sort | paste -sd,; }
+# tg_tres TRES KEY: one value from a TRES string ("node" -> "2").
+tg_tres() { tr , '\n' <<<"$1" | sed -n "s|^$2=||p"; }
+
+# slurmctld.log lines written since tg_log_mark.
+tg_log_mark() { TG_LOG_MARK=$(wc -l 2>/dev/null <"$TG_CTLD_LOG" || echo 0); }
+tg_log_since() { tail -n +"$((${TG_LOG_MARK:-0} + 1))" "$TG_CTLD_LOG" 2>/dev/null; }
+
+tg_cleanup() {
+  if [ ${#TG_JOBS[@]} -gt 0 ]; then scancel "${TG_JOBS[@]}" >/dev/null 2>&1 || true; fi
+}
+trap tg_cleanup EXIT
