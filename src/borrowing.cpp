@@ -74,6 +74,11 @@ ResourceVector current_limit(const TeamUsage& team, const Pool& pool, int n) {
   return limit;
 }
 
+uint32_t enforced_resources(uint32_t proportional_mask, int n) {
+  uint32_t all = n >= 32 ? ~0u : (1u << n) - 1;
+  return all & ~(proportional_mask & ((1u << ResourceCatalog::kCpu) | (1u << ResourceCatalog::kMem)));
+}
+
 AdmissionCheck admission_band(const TeamUsage& team, const ResourceVector& req, const Pool& pool,
                               int n) {
   AdmissionCheck out;

@@ -48,6 +48,14 @@ void attribute_lending(std::vector<TeamUsage>* teams, const Pool& pool, int n);
 // quota + min(borrow cap, already borrowed + what the pool still has), never below quota.
 ResourceVector current_limit(const TeamUsage& team, const Pool& pool, int n);
 
+// Resources whose limit goes into Slurm's GrpTRES: every accelerator, and CPUs or memory only
+// where the team's quota of them was written out rather than derived by the proportional rule.
+// Derived CPUs and memory move in step with the accelerators (jobs get the same proportional
+// defaults), so the accelerator limit already bounds them; and Slurm names only the first limit
+// a job hits, in TRES order, so a derived CPU limit would hide the GPU reason (AssocGrpGRES)
+// behind AssocGrpCpuLimit. The engine still counts CPUs and memory for bands and borrowing.
+uint32_t enforced_resources(uint32_t proportional_mask, int n);
+
 struct AdmissionCheck {
   Band band = Band::Blocked;
   int8_t holding = -1;  // resource that makes it borrow (Borrow) or blocks it (Blocked)

@@ -276,6 +276,23 @@ int tg_team_limit(const tg_engine_t* engine, int team, uint64_t* amounts) {
   return TG_OK;
 }
 
+uint32_t tg_team_enforced(const tg_engine_t* engine, int team) {
+  const EngineConfig* config = config_of(engine);
+  if (!config || team < 0 || static_cast<size_t>(team) >= config->resolved.teams.size()) return 0;
+  return enforced_resources(config->resolved.teams[static_cast<size_t>(team)].proportional_mask,
+                            config->resources());
+}
+
+uint32_t tg_running_borrowed(const tg_engine_t* engine, uint32_t job_id, uint64_t* amounts) {
+  const CycleResult* cycle = engine ? engine->engine.result().get() : nullptr;
+  uint32_t i = cycle ? cycle->running_index.find(job_id) : JobIndex::kAbsent;
+  if (i == JobIndex::kAbsent || !amounts) return 0;
+  uint32_t mask = cycle->running_verdicts[i].excess_mask;
+  for (int r = 0; r < cycle->config->resources(); ++r)
+    amounts[r] = (mask & (1u << r)) ? static_cast<uint64_t>(cycle->running[i].alloc[r]) : 0;
+  return mask;
+}
+
 int tg_running_team(const tg_engine_t* engine, uint32_t job_id) {
   const CycleResult* cycle = engine ? engine->engine.result().get() : nullptr;
   uint32_t i = cycle ? cycle->running_index.find(job_id) : JobIndex::kAbsent;

@@ -100,6 +100,12 @@ int tg_pending_reason(const tg_engine_t *engine, uint32_t job_id, char *reason, 
 uint32_t tg_site_factor(uint32_t tier, uint64_t multifactor_max);
 /* quota + what the team may borrow now, per resource (the dynamic GrpTRES). */
 int tg_team_limit(const tg_engine_t *engine, int team, uint64_t *amounts);
+/* Bit r set: resource r's limit belongs in GrpTRES (see enforced_resources in borrowing.h). */
+uint32_t tg_team_enforced(const tg_engine_t *engine, int team);
+
+/* What a running job holds of the resources on which it is part of its team's borrowed excess
+ * (zero elsewhere); returns that resource mask, 0 when it runs within quota or is unknown. */
+uint32_t tg_running_borrowed(const tg_engine_t *engine, uint32_t job_id, uint64_t *amounts);
 
 /* Team of a job in the last cycle: >= 0, -1 ungoverned, TG_UNKNOWN when not in it. O(1). */
 int tg_running_team(const tg_engine_t *engine, uint32_t job_id);

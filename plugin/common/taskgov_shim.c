@@ -126,8 +126,9 @@ extern int taskgov_team_of_job(tg_engine_t *engine, const void *job, bool assoc_
 	return team;
 }
 
-static void _push_admin_comment(job_record_t *job_ptr)
+extern void taskgov_push_admin_comment(void *job)
 {
+	job_record_t *job_ptr = job;
 	slurmdb_job_cond_t job_cond;
 	slurmdb_job_rec_t job_rec;
 	slurm_selected_step_t step;
@@ -169,5 +170,5 @@ extern void taskgov_record_on_job(void *job, const char *fields)
 		xstrfmtcat(job_ptr->admin_comment, ";%s", fields);
 	else
 		job_ptr->admin_comment = xstrdup(fields);
-	_push_admin_comment(job_ptr);
+	taskgov_push_admin_comment(job_ptr);
 }

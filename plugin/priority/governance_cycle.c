@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -119,6 +120,65 @@ static int _apply_site_factor(void *x, void *arg)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ the sacct trail */
+
+/* slurmctld sends AdminComment to slurmdbd only when a job ends, and a requeued job starts a
+ * new database record without it. The trail must be readable while jobs wait and run, so the
+ * cycle sends it: once per record of a requeued victim, and once when a job runs borrowed. */
+#define PUSHED_RECORDS 1024
+static struct {
+	uint32_t job_id;
+	uint64_t db_index;
+} pushed[PUSHED_RECORDS];
+
+static void _push_requeued_trail(job_record_t *job_ptr)
+{
+	uint32_t slot = job_ptr->job_id % PUSHED_RECORDS;
+
+	if (!job_ptr->restart_cnt || !job_ptr->admin_comment ||
+	    !strstr(job_ptr->admin_comment, "preempted_by=") ||
+	    !job_ptr->db_index || job_ptr->db_index == NO_VAL64 ||
+	    (pushed[slot].job_id == job_ptr->job_id && pushed[slot].db_index == job_ptr->db_index))
+		return;
+	pushed[slot].job_id = job_ptr->job_id;
+	pushed[slot].db_index = job_ptr->db_index;
+	taskgov_push_admin_comment(job_ptr);
+}
+
+/* "borrowed=gres/gpu:h100:4+cpu:96+mem:1048576" (mem in MiB): what the job holds of the
+ * resources its team borrows, recorded once, when it is first seen running on them. */
+static void _record_borrowing(tg_engine_t *engine, job_record_t *job_ptr)
+{
+	uint64_t amounts[TG_MAX_RESOURCES];
+	uint32_t mask;
+	char *fields = NULL;
+
+	if (job_ptr->admin_comment && strstr(job_ptr->admin_comment, "borrowed="))
+		return;
+	mask = tg_running_borrowed(engine, job_ptr->job_id, amounts);
+	if (!mask)
+		return;
+	for (int r = 0; r < TG_MAX_RESOURCES; r++)
+		if ((mask & (1u << r)) && amounts[r])
+			xstrfmtcat(fields, "%s%s:%"PRIu64, fields ? "+" : "borrowed=",
+				   tg_resource_name(engine, r), amounts[r]);
+	if (fields)
+		taskgov_record_on_job(job_ptr, fields);
+	xfree(fields);
+}
+
+static int _write_trail(void *x, void *arg)
+{
+	job_record_t *job_ptr = x;
+	cycle_ctx_t *ctx = arg;
+
+	if (IS_JOB_PENDING(job_ptr))
+		_push_requeued_trail(job_ptr);
+	else if (IS_JOB_RUNNING(job_ptr))
+		_record_borrowing(ctx->engine, job_ptr);
+	return 0;
+}
+
 /* ------------------------------------------------------------------ dynamic GrpTRES */
 
 /* Accounts whose limits taskgov changed, so it can give them back. */
@@ -148,10 +208,11 @@ static uint64_t _admin_limit(slurmdb_assoc_rec_t *assoc, int pos)
 	return (value == NO_VAL64) ? INFINITE64 : value;
 }
 
-/* Sets the account's in-memory GrpTRES to min(admin, ours) per resource; ours = NULL restores
- * the admin's values. Returns how many entries changed. Caller holds assoc WRITE, tres READ. */
+/* Sets the account's in-memory GrpTRES to min(admin, ours) per resource where `enforced` has
+ * the resource's bit; ours = NULL restores the admin's values. Returns how many entries
+ * changed. Caller holds assoc WRITE, tres READ. */
 static int _write_limits(const char *account, const int *positions, int count,
-			 const uint64_t *ours)
+			 const uint64_t *ours, uint32_t enforced)
 {
 	slurmdb_assoc_rec_t *assoc = _account_assoc(account);
 	int changed = 0;
@@ -165,7 +226,7 @@ static int _write_limits(const char *account, const int *positions, int count,
 		if (pos < 0)
 			continue;
 		limit = _admin_limit(assoc, pos);
-		if (ours && ours[r] < limit)
+		if (ours && (enforced & (1u << r)) && ours[r] < limit)
 			limit = ours[r];
 		if (assoc->grp_tres_ctld[pos] != limit) {
 			assoc->grp_tres_ctld[pos] = limit;
@@ -202,7 +263,7 @@ static void _release_dropped_accounts(tg_engine_t *engine, int teams, const tres
 		for (int t = 0; t < teams && !governed; t++)
 			governed = !xstrcmp(tg_team_account(engine, t), account);
 		if (!governed) {
-			_write_limits(account, map->pos, map->count, NULL);
+			_write_limits(account, map->pos, map->count, NULL, 0);
 			list_delete_item(it);
 		}
 	}
@@ -221,7 +282,8 @@ static int _assert_limits(tg_engine_t *engine, const tg_settings_t *settings, co
 			continue;
 		/* Shadow mode enforces nothing: the administrator's values stand. */
 		changed += _write_limits(account, map->pos, map->count,
-					 settings->shadow ? NULL : limit);
+					 settings->shadow ? NULL : limit,
+					 tg_team_enforced(engine, t));
 		_remember_account(account);
 	}
 	return changed;
@@ -244,7 +306,7 @@ extern void governance_cycle_restore_limits(void)
 		positions[pos] = pos;
 	it = list_iterator_create(limited_accounts);
 	while ((account = list_next(it)))
-		_write_limits(account, positions, count, NULL);
+		_write_limits(account, positions, count, NULL, 0);
 	list_iterator_destroy(it);
 	xfree(positions);
 	assoc_mgr_unlock(&locks);
@@ -285,6 +347,41 @@ static void _remember_preemptor(uint32_t job_id, time_t now)
 			oldest = i;
 	recent[oldest].job_id = job_id;
 	recent[oldest].when = now;
+}
+
+/* Shadow mode enforces nothing and logs what it would have done: limit changes (once per
+ * change) and the preemptions the cycle would carry out. Reclaims Slurm would have asked for
+ * are not seen here: preempt/taskgov answers "no" without logging on that hot path. */
+#define SHADOW_TEAMS 64
+static uint64_t shadow_logged[SHADOW_TEAMS][TG_MAX_RESOURCES];
+
+static void _log_shadow_decisions(tg_engine_t *engine, const tg_settings_t *settings)
+{
+	uint32_t preemptors[64], victims[256];
+	uint64_t limit[TG_MAX_RESOURCES];
+	size_t n;
+
+	for (int t = 0; t < settings->teams && t < SHADOW_TEAMS; t++) {
+		char *text = NULL;
+
+		if (tg_team_limit(engine, t, limit) != TG_OK ||
+		    !memcmp(limit, shadow_logged[t], sizeof(uint64_t) * settings->resources))
+			continue;
+		memcpy(shadow_logged[t], limit, sizeof(uint64_t) * settings->resources);
+		for (int r = 0; r < settings->resources; r++)
+			xstrfmtcat(text, "%s%s=%"PRIu64, r ? "," : "",
+				   tg_resource_name(engine, r), limit[r]);
+		info("taskgov: shadow mode: would limit account %s to GrpTRES %s",
+		     tg_team_account(engine, t), text);
+		xfree(text);
+	}
+	n = tg_preemptors_held_by_limits(engine, preemptors, 64);
+	for (size_t p = 0; p < n; p++) {
+		size_t count = tg_victims_for(engine, preemptors[p], victims, 256);
+		for (size_t v = 0; v < count; v++)
+			info("taskgov: shadow mode: would preempt JobId=%u for JobId=%u",
+			     victims[v], preemptors[p]);
+	}
 }
 
 static int _preempt_for_held_jobs(tg_engine_t *engine, const tg_settings_t *settings)
@@ -377,7 +474,10 @@ extern void governance_cycle_run(tg_engine_t *engine)
 	if (!settings.shadow) {
 		list_for_each(job_list, _apply_site_factor, &ctx);
 		preempted = _preempt_for_held_jobs(engine, &settings);
+	} else {
+		_log_shadow_decisions(engine, &settings);
 	}
+	list_for_each(job_list, _write_trail, &ctx);
 	if (ctx.changed)
 		last_job_update = time(NULL);
 	assoc_mgr_lock(&assoc_write);

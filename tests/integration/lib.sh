@@ -150,7 +150,50 @@ tg_tres() { tr , '\n' <<<"$1" | sed -n "s|^$2=||p"; }
 tg_log_mark() { TG_LOG_MARK=$(wc -l 2>/dev/null <"$TG_CTLD_LOG" || echo 0); }
 tg_log_since() { tail -n +"$((${TG_LOG_MARK:-0} + 1))" "$TG_CTLD_LOG" 2>/dev/null; }
 
+# ------------------------------------------------------------------ governance
+# tg_policy JSON: installs this taskgov.json (plugins on) and waits until priority/taskgov has
+# loaded it; the sample policy comes back when the test exits.
+tg_policy() {
+  local file=$TASKGOV_CLUSTER_DIR/jobs/policy-$TG_TEST.json i
+  printf '%s\n' "$1" >"$file"
+  tg_log_mark
+  TASKGOV_POLICY=$file TASKGOV_PLUGINS=on "$TG_CLUSTER" start >/dev/null || tg_fatal "installing the test's policy failed"
+  install -d -m 1777 "$TG_JOBDIR"
+  TG_POLICY_CHANGED=1
+  for ((i = 0; i < 50; i++)); do
+    if grep -q "priority/taskgov: .*: policy .* loaded" <<<"$(tg_log_since)"; then
+      sleep 1.5   # a first cycle, so limits and site factors match the new policy
+      return 0
+    fi
+    sleep 0.2
+  done
+  tg_fail "priority/taskgov loaded the test's policy" "a 'policy ... loaded' line" "$(tg_log_since | grep taskgov | tail -3)"
+  exit 1
+}
+
+# tg_clean_slate: no job of any user left, so a scenario starts from an idle cluster.
+tg_clean_slate() {
+  local i
+  squeue -h -o %i | xargs -r scancel >/dev/null 2>&1 || true
+  for ((i = 0; i < 100; i++)); do
+    [ -z "$(squeue -h -o %i)" ] && return 0
+    sleep 0.2
+  done
+  tg_fatal "the cluster drained its jobs" "no jobs" "$(squeue -h)"
+}
+
+# tg_running_gres USER TYPE: GPUs of TYPE (e.g. h100) held by USER's running jobs.
+tg_running_gres() {
+  squeue -h -u "$1" -t RUNNING -o '%b %D' | awk -v t="gpu:$2:" '
+    { n = split($1, items, ","); for (i = 1; i <= n; i++) if (index(items[i], t)) {
+        c = items[i]; sub(/.*:/, "", c); sum += c * $2 } }
+    END { print sum + 0 }'
+}
+
 tg_cleanup() {
   if [ ${#TG_JOBS[@]} -gt 0 ]; then scancel "${TG_JOBS[@]}" >/dev/null 2>&1 || true; fi
+  if [ -n "${TG_POLICY_CHANGED:-}" ]; then
+    TASKGOV_PLUGINS=on "$TG_CLUSTER" start >/dev/null 2>&1 || true
+  fi
 }
 trap tg_cleanup EXIT

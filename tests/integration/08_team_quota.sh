@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Quotas per accelerator type: nlp holds 8 H100 with neighbours that do not lend, so of three
+# 4-GPU jobs two run and the third pends with AssocGrpGRES; the A100 and neuron quotas of a team
+# that does not borrow hold the same way.
+. "$(dirname "$0")/lib.sh"
+
+[ "$(tg_default_mode)" = on ] || tg_skip "the taskgov plugins are not built"
+tg_cluster_mode on
+tg_clean_slate
+tg_policy '{
+  "cluster": {"priority_classes": [{"name": "inference", "weight": 100},
+                                   {"name": "training", "weight": 50},
+                                   {"name": "experimentation", "weight": 10}],
+              "share_unassigned": false, "cycle_seconds": 2},
+  "teams": [
+    {"name": "nlp", "account": "nlp", "quota": [{"gres": "gpu:h100", "count": 8}]},
+    {"name": "vision", "account": "vision", "sharing": "dont-lend",
+     "quota": [{"gres": "gpu:h100", "count": 8}]},
+    {"name": "speech", "account": "speech", "sharing": "dont-lend",
+     "quota": [{"gres": "gpu:a100", "count": 4}, {"gres": "neuron", "count": 8}]}
+  ]}'
+
+for i in 1 2 3; do
+  tg_submit alice --gres=gpu:h100:4 --wrap 'sleep 300' || tg_fail "h100 job $i submitted"
+  h100[i]=$TG_JOB
+done
+tg_submit carol -A speech --gres=gpu:a100:4 --wrap 'sleep 300' && a100_first=$TG_JOB
+tg_submit carol -A speech --gres=gpu:a100:4 --wrap 'sleep 300' && a100_second=$TG_JOB
+tg_submit carol -A speech --gres=neuron:8 --wrap 'sleep 300' && neuron_first=$TG_JOB
+tg_submit carol -A speech --gres=neuron:8 --wrap 'sleep 300' && neuron_second=$TG_JOB
+
+tg_wait_state "${h100[1]}" RUNNING 20
+tg_wait_state "${h100[2]}" RUNNING 20
+tg_wait_state "$a100_first" RUNNING 20
+tg_wait_state "$neuron_first" RUNNING 20
+sleep 3   # a few scheduling passes and cycles: nothing else may start
+tg_assert_eq "nlp runs 8 H100, its quota" 8 "$(tg_running_gres alice h100)"
+tg_assert_eq "the third H100 job pends on its team's GPU limit" "PENDING AssocGrpGRES" \
+  "$(tg_squeue "${h100[3]}" '%T %r')"
+tg_assert_eq "the second A100 job pends on speech's A100 quota" "PENDING AssocGrpGRES" \
+  "$(tg_squeue "$a100_second" '%T %r')"
+tg_assert_eq "the second neuron job pends on speech's neuron quota" "PENDING AssocGrpGRES" \
+  "$(tg_squeue "$neuron_second" '%T %r')"
+limits=$(scontrol show assoc_mgr accounts=nlp flags=assoc 2>/dev/null | grep -m1 -o 'GrpTRES=[^ ]*')
+tg_assert_contains "scontrol show assoc_mgr: nlp's GrpTRES is its quota" "gres/gpu:h100=8(8)" "$limits"
+
+tg_log "freeing one H100 job lets the pending one start"
+scancel "${h100[1]}"
+tg_wait_state "${h100[3]}" RUNNING 15
+tg_assert_eq "nlp still runs 8 H100" 8 "$(tg_running_gres alice h100)"
+tg_done
