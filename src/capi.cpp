@@ -266,6 +266,8 @@ uint32_t tg_site_factor(uint32_t tier, uint64_t multifactor_max) {
   return governance_site_factor(tier, multifactor_max);
 }
 
+uint64_t tg_site_factor_unit(uint64_t multifactor_max) { return governance_unit(multifactor_max); }
+
 int tg_team_limit(const tg_engine_t* engine, int team, uint64_t* amounts) {
   const CycleResult* cycle = engine ? engine->engine.result().get() : nullptr;
   if (!cycle || !amounts) return TG_NO_POLICY;

@@ -186,7 +186,8 @@ void judge_running(const EngineConfig& config, CycleResult* cycle) {
   }
 
   std::vector<uint32_t> order = victim_order(*cycle, share_now);
-  for (uint32_t rank = 0; rank < count; ++rank) cycle->running_verdicts[order[rank]].victim_rank = rank;
+  for (uint32_t rank = 0; rank < count; ++rank)
+    cycle->running_verdicts[order[rank]].victim_rank = rank;
 
   // Within one team the victim order is the excess order (class ascending, newest first), so
   // each borrowing team's jobs are listed in that order by one walk of the victim order, and
@@ -215,7 +216,8 @@ void judge_running(const EngineConfig& config, CycleResult* cycle) {
       v.excess_mask = masks[k];
       cycle->running_verdicts[i].excess_mask = masks[k];
       ResourceVector after = usage.borrowed;
-      for (int r = 0; r < n; ++r) after[r] = std::max<Amount>(0, after[r] - cycle->running[i].alloc[r]);
+      const ResourceVector& alloc = cycle->running[i].alloc;
+      for (int r = 0; r < n; ++r) after[r] = std::max<Amount>(0, after[r] - alloc[r]);
       v.team_share_after_loss = team_share(config, *cycle, t, after);
     }
   }
@@ -227,7 +229,7 @@ struct RequestVerdict {
   Band band = Band::Blocked;
   int8_t holding = -1;
   bool borrows = false;     // in the borrowing band, or blocked only by the pool
-  uint16_t share_rank = 0;  // only for borrowing jobs under fair-share idle compute
+  uint16_t share_rank = 0;  // only for borrowing jobs (or waiting to) under fair-share
   uint32_t need_mask = 0;
   Share share_after;        // its team's share after admitting it (borrowing jobs only)
 };
@@ -242,7 +244,9 @@ RequestVerdict judge_request(const EngineConfig& config, const CycleResult& cycl
   out.borrows = check.band == Band::Borrow || check.pool_only;
   if (out.borrows) {
     out.share_after = team_share(config, cycle, team, check.borrowed_after);
-    if (config.rules.fair_share && check.band == Band::Borrow) out.share_rank = share_rank(out.share_after);
+    // Jobs waiting only for the pool to free up rank among themselves by share too, so that
+    // when the lender's capacity comes back the team with the smallest share gets it first.
+    if (config.rules.fair_share) out.share_rank = share_rank(out.share_after);
   }
   // Only the catalog's n resources: nonzero_mask() reads all kMaxResources amounts.
   for (int r = 0; r < n; ++r) out.need_mask |= static_cast<uint32_t>(req[r] > 0) << r;
@@ -270,7 +274,8 @@ class RequestMemo {
     for (size_t i = h & (kSlots - 1);; i = (i + 1) & (kSlots - 1)) {
       uint32_t e = slots_[i];
       if (e == kEmpty) return nullptr;
-      if (entries_[e].hash == h && entries_[e].team == team && same(e, req)) return &entries_[e].verdict;
+      const Entry& entry = entries_[e];
+      if (entry.hash == h && entry.team == team && same(e, req)) return &entry.verdict;
     }
   }
 

@@ -58,19 +58,22 @@ uint16_t share_rank(const Share& share_after) {
   return static_cast<uint16_t>(kShareRanks - 1 - std::min(q, kShareRanks - 2));
 }
 
-uint32_t governance_site_factor(uint32_t tier, uint64_t multifactor_max) {
-  constexpr uint64_t kMax = std::numeric_limits<uint32_t>::max();
+uint64_t governance_unit(uint64_t multifactor_max) {
   // Clamped first: multifactor_max + 1 wraps to 0 for UINT64_MAX, which zeroed every factor.
-  uint64_t unit = std::min<uint64_t>(multifactor_max, kMax) + 1;
+  uint64_t unit = std::min<uint64_t>(multifactor_max, kSiteTermMax) + 1;
+  return std::min<uint64_t>(unit, kSiteTermMax / (uint64_t{3} * kClassRanks));
+}
+
+uint32_t governance_site_factor(uint32_t tier, uint64_t multifactor_max) {
+  const uint64_t unit = governance_unit(multifactor_max);
   uint32_t share = tier % kShareRanks;
   uint32_t band_class = tier / kShareRanks;
-  // Keep band and class exact; give the share as many levels as still fit in 32 bits.
+  // Keep band and class exact; give the share as many levels as still fit below 2^31.
   uint64_t levels = kShareRanks;
-  while (levels > 1 && (uint64_t{3} * kClassRanks * levels) * unit > kMax) levels /= 2;
-  if ((uint64_t{3} * kClassRanks * levels) * unit > kMax) unit = kMax / (uint64_t{3} * kClassRanks);
+  while (levels > 1 && (uint64_t{3} * kClassRanks * levels) * unit > kSiteTermMax) levels /= 2;
   uint64_t coarse_share = share * levels / kShareRanks;
   uint64_t factor = (band_class * levels + coarse_share) * unit;
-  return static_cast<uint32_t>(std::min(factor, kMax));
+  return static_cast<uint32_t>(std::min(factor, kSiteTermMax));
 }
 
 }  // namespace taskgov

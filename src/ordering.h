@@ -54,9 +54,17 @@ inline uint32_t pending_priority(uint32_t tier, int64_t submit_time, int64_t now
   return static_cast<uint32_t>(std::max<uint64_t>(1, std::min<uint64_t>(p, 0xffffffffu)));
 }
 
-// Scaled site factor for priority/multifactor: the tier times a unit larger than anything
-// multifactor can add, so the governance term dominates and multifactor only breaks ties.
-// Share ranks are coarsened when the unit leaves too little room in 32 bits.
+// Slurm keeps a job's site factor biased by NICE_OFFSET (2^31; the shim adds it), so the term
+// taskgov contributes stays below 2^31.
+constexpr uint64_t kSiteTermMax = 0x7fffffff;
+
+// One step of the governance term: larger than anything multifactor can add (the sum of its
+// PriorityWeight* values), so the term dominates and multifactor only breaks ties. Above about
+// 65 million of weights the step is capped to fit, and dominance is no longer strict.
+uint64_t governance_unit(uint64_t multifactor_max);
+
+// The site-factor term for a tier: the tier times the unit, with share ranks coarsened when
+// the unit leaves too little room below 2^31. Always a whole multiple of the unit.
 uint32_t governance_site_factor(uint32_t tier, uint64_t multifactor_max);
 
 }  // namespace taskgov

@@ -96,8 +96,11 @@ typedef struct {
 int tg_pending_verdict(const tg_engine_t *engine, uint32_t job_id, tg_pending_verdict_t *out);
 /* One line with numbers: why the job sits in its band. */
 int tg_pending_reason(const tg_engine_t *engine, uint32_t job_id, char *reason, size_t len);
-/* The tier scaled above everything priority/multifactor can add (multifactor_max). */
+/* The tier scaled above everything priority/multifactor can add (multifactor_max): the term
+ * taskgov adds to the priority, below 2^31. Slurm stores site_factor as NICE_OFFSET + term. */
 uint32_t tg_site_factor(uint32_t tier, uint64_t multifactor_max);
+/* Every term tg_site_factor() returns is a whole multiple of this. */
+uint64_t tg_site_factor_unit(uint64_t multifactor_max);
 /* quota + what the team may borrow now, per resource (the dynamic GrpTRES). */
 int tg_team_limit(const tg_engine_t *engine, int team, uint64_t *amounts);
 /* Bit r set: resource r's limit belongs in GrpTRES (see enforced_resources in borrowing.h). */

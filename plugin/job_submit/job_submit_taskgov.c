@@ -149,8 +149,9 @@ extern int job_submit(job_desc_msg_t *job_desc, uint32_t submit_uid, char **err_
 	if (decision.pn_min_memory)
 		job_desc->pn_min_memory = decision.pn_min_memory;
 	_replace(&job_desc->admin_comment, decision.admin_comment);
+	/* Slurm stores the site factor biased by NICE_OFFSET, like nice values. */
 	if (job_desc->site_factor == NO_VAL)
-		job_desc->site_factor = decision.site_factor;
+		job_desc->site_factor = NICE_OFFSET + decision.site_factor;
 	*err_msg = xstrdup(decision.message);
 	return SLURM_SUCCESS;
 }

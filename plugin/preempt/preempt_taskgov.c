@@ -116,6 +116,8 @@ static bool _shadow(void)
 extern bool preempt_p_preemptable(job_record_t *preemptee, job_record_t *preemptor)
 {
 	int victim_team, reason;
+	uint32_t slot;
+	bool repeated;
 
 	if (!IS_JOB_RUNNING(preemptee) && !IS_JOB_SUSPENDED(preemptee))
 		return false;
@@ -134,11 +136,21 @@ extern bool preempt_p_preemptable(job_record_t *preemptee, job_record_t *preempt
 
 	reason = tg_may_preempt(engine, preemptor->job_id, preemptor_cache.team,
 				preemptor_cache.klass, preemptee->job_id);
-	if (reason == TG_REASON_NONE || _shadow())
+	if (reason == TG_REASON_NONE)
 		return false;
-	pending_records[preemptee->job_id % PENDING_RECORDS].victim = preemptee->job_id;
-	pending_records[preemptee->job_id % PENDING_RECORDS].preemptor = preemptor->job_id;
-	pending_records[preemptee->job_id % PENDING_RECORDS].reason = reason;
+	slot = preemptee->job_id % PENDING_RECORDS;
+	repeated = pending_records[slot].victim == preemptee->job_id &&
+		   pending_records[slot].preemptor == preemptor->job_id;
+	pending_records[slot].victim = preemptee->job_id;
+	pending_records[slot].preemptor = preemptor->job_id;
+	pending_records[slot].reason = reason;
+	if (_shadow()) {
+		/* Only pairs the rules allow get here, once per scheduling pass: few lines. */
+		if (!repeated)
+			info("%s: shadow mode: would preempt %pJ for %pJ (%s)", plugin_type,
+			     preemptee, preemptor, tg_reason_name(reason));
+		return false;
+	}
 	return true;
 }
 

@@ -90,11 +90,11 @@ static int _snapshot_job(void *x, void *arg)
 	return 0;
 }
 
-/* Our site factors are whole multiples of the governance unit; any other value was set by an
- * operator (scontrol update SiteFactor=) and is theirs to keep. */
+/* Our terms are whole multiples of the governance unit (0 included: Slurm's default); any
+ * other value was set by an operator (scontrol update SiteFactor=) and is theirs to keep. */
 static bool _site_factor_is_ours(uint32_t factor, uint64_t unit)
 {
-	return factor == NO_VAL || (factor % unit) == 0;
+	return factor >= NICE_OFFSET && ((factor - NICE_OFFSET) % unit) == 0;
 }
 
 static int _apply_site_factor(void *x, void *arg)
@@ -108,7 +108,8 @@ static int _apply_site_factor(void *x, void *arg)
 	    tg_pending_verdict(ctx->engine, job_ptr->job_id, &verdict) != TG_OK ||
 	    tg_pending_team(ctx->engine, job_ptr->job_id) < 0)
 		return 0;
-	factor = tg_site_factor(verdict.tier, ctx->multifactor_max);
+	/* Slurm stores the site factor biased by NICE_OFFSET, like nice values. */
+	factor = NICE_OFFSET + tg_site_factor(verdict.tier, ctx->multifactor_max);
 	if (factor == job_ptr->site_factor ||
 	    !_site_factor_is_ours(job_ptr->site_factor, ctx->unit))
 		return 0;
@@ -462,9 +463,7 @@ extern void governance_cycle_run(tg_engine_t *engine)
 		return;
 
 	ctx.multifactor_max = taskgov_multifactor_max();
-	ctx.unit = tg_site_factor(1, ctx.multifactor_max);
-	if (!ctx.unit)
-		ctx.unit = 1;
+	ctx.unit = tg_site_factor_unit(ctx.multifactor_max);
 	lock_slurmctld(sched_write);
 	if (tg_cycle_publish(engine, cycle) != TG_OK) {
 		/* The policy changed while computing; the next cycle uses the new one. */
