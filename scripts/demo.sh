@@ -30,9 +30,18 @@ show_queue() {
 }
 
 show_accounting() {
-  banner "sacct"
-  sacct -X -j "$(IFS=,; echo "${demo_jobs[*]}")" \
-    -o JobID,User,Account%12,QOS%16,State%10,AllocTRES%70,AdminComment%60
+  banner "sacct (every record: a requeued job has one per run)"
+  sacct -D -X -j "$(IFS=,; echo "${demo_jobs[*]}")" \
+    -o JobID,User,Account%8,QOS%15,State%10,AllocTRES%50,AdminComment%100
+}
+
+show_limits() {
+  banner "the team limits taskgov keeps in slurmctld (GrpTRES: quota + what each team may borrow now)"
+  local account
+  for account in nlp vision speech; do
+    printf '%-7s %s\n' "$account" \
+      "$(scontrol show assoc_mgr accounts="$account" flags=assoc | grep -m1 -o 'GrpTRES=[^ ]*')"
+  done
 }
 
 # demo_jobs_in STATES: the demo's jobs in those states (squeue -t list).
@@ -47,24 +56,40 @@ wait_until() {
   done
   return 1
 }
-some_running() { [ -n "$(demo_jobs_in R)" ]; }
+three_running() { [ "$(demo_jobs_in R | wc -l)" -ge 3 ]; }
 all_done() { [ -z "$(demo_jobs_in PD,R,CG)" ]; }
 
 # ============================================================ the scenario (extend here)
-# Teams (etc/taskgov.json): nlp (alice; dave through nlp-interns), vision (bob; alice too),
-# speech (carol). Classes: inference > training > experimentation.
+# Teams (etc/taskgov.json): nlp (alice; dave through nlp-interns) has 8 H100 and may borrow 50 %
+# more; vision (bob) has 8 H100 and 4 A100 and lends what it does not use; speech (carol) has
+# A100s and the Trainium node. Classes: inference > training > experimentation.
 demo_scenario() {
-  banner "GPU jobs of three teams"
-  submit alice --qos=training --gres=gpu:h100:4 --job-name=nlp-train --wrap 'sleep 8'
-  submit bob --qos=inference --gres=gpu:h100:8 --job-name=vision-serve --wrap 'sleep 8'
-  submit carol --qos=training --gres=gpu:a100:2 --job-name=speech-train --wrap 'sleep 8'
-  submit dave --qos=experimentation --gres=gpu:h100:2 --job-name=intern-exp --wrap 'sleep 8'
-  submit alice -A vision --qos=experimentation --gres=gpu:h100:8 --job-name=vision-exp --wrap 'sleep 4'
-  wait_until 15 some_running || true
+  banner "1. nlp asks for 12 H100: 8 are its quota, 4 it borrows from vision's idle quota"
+  submit alice --qos=training --gres=gpu:h100:4 --job-name=nlp-a --wrap 'sleep 600'
+  submit alice --qos=training --gres=gpu:h100:4 --job-name=nlp-b --wrap 'sleep 600'
+  sleep 1   # distinct start times: the newest job is the one running on borrowed capacity
+  submit alice --qos=training --gres=gpu:h100:4 --job-name=nlp-c --wrap 'sleep 600'
+  wait_until 15 three_running || true
+  sleep 4   # a taskgov cycle records the borrowing on the job
   show_queue
-  banner "waiting for the jobs to finish (AdminComment reaches sacct at job end)"
-  wait_until 90 all_done || echo "demo: some jobs are still queued after 90 s"
-  sleep 3                                     # the last records reach slurmdbd
+  show_limits
+
+  banner "2. a request no limit of nlp could ever admit is refused at submit"
+  submit alice --qos=training -N2 --gres=gpu:h100:8 --job-name=nlp-too-big --wrap true
+
+  banner "3. vision needs its 8 H100 back: nlp's borrowed job is requeued, its in-quota jobs run on"
+  submit bob --qos=inference -N1 --gres=gpu:h100:8 --job-name=vision-serve --wrap 'sleep 600'
+  wait_until 15 three_running || true
+  sleep 2
+  show_queue
+  show_limits
+  banner "scontrol show job (the victim)"
+  scontrol show job "${demo_jobs[2]}" | grep -E 'JobId|JobState|Restarts|AdminComment|Reason'
+
+  banner "4. the demo's jobs end; sacct keeps the trail: team, class, borrowed, preempted_by, reason"
+  scancel "${demo_jobs[@]}" 2>/dev/null || true
+  wait_until 30 all_done || true
+  sleep 3   # the last records reach slurmdbd
   show_accounting
 }
 # ============================================================ end of the scenario

@@ -27,7 +27,10 @@ bool build_config(Policy policy, Inventory inventory, std::shared_ptr<const Engi
     config->team_by_account.emplace(team.account, static_cast<int>(t));
     if (team.fair_share_weight > 0) config->all_weights_zero = false;
   }
-  for (const PriorityClass& c : cluster.priority_classes) config->class_weight.push_back(c.weight);
+  // Under fcfs admission classes are recorded only: they neither order the queue nor choose
+  // victims, so every class weighs the same for the rules.
+  for (const PriorityClass& c : cluster.priority_classes)
+    config->class_weight.push_back(config->rules.task_ranking ? c.weight : 0);
   config->class_rank = class_ranks(cluster);
   config->policy = std::move(policy);
   config->inventory = std::move(inventory);

@@ -155,10 +155,12 @@ Command add_check_command(CLI::App* parent) {
       "check", "Validate a policy against the cluster and show each team's resolved quota");
   app->add_option("file", options->policy_file,
                   "Policy file (default: taskgov.json next to slurm.conf, i.e. in the directory "
-                  "of $SLURM_CONF, else /etc/slurm/taskgov.json)");
+                  "of $SLURM_CONF, else /etc/slurm/taskgov.json)")
+      ->type_name("FILE");
   app->add_option("--inventory", options->inventory_file,
                   "Check against the nodes in this JSON file (see taskgov.json(5)) instead of "
-                  "the live cluster");
+                  "the live cluster")
+      ->type_name("FILE");
   return {app, [options] { return run_check(*options); }};
 }
 

@@ -6,17 +6,24 @@
 #include "command.h"
 
 int main(int argc, char** argv) {
+  namespace cli = taskgov::cli;
   CLI::App app{"taskgov: task governance for Slurm GPU clusters", "taskgov"};
   app.require_subcommand(1);
-  std::vector<taskgov::cli::Command> commands = {taskgov::cli::add_check_command(&app)};
+  std::vector<cli::Command> commands = {
+      cli::add_check_command(&app),
+      cli::add_status_command(&app),
+      cli::add_explain_command(&app),
+      cli::add_report_command(&app),
+      cli::add_sync_command(&app),
+  };
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     // --help ends here with 0; every real parse error gets the documented status.
-    return app.exit(e) == 0 ? taskgov::cli::kExitOk : taskgov::cli::kExitUsage;
+    return app.exit(e) == 0 ? cli::kExitOk : cli::kExitUsage;
   }
-  for (const taskgov::cli::Command& command : commands) {
+  for (const cli::Command& command : commands) {
     if (command.app->parsed()) return command.run();
   }
-  return taskgov::cli::kExitOk;
+  return cli::kExitOk;
 }

@@ -23,7 +23,8 @@ std::string default_policy_path() {
 void add_policy_option(CLI::App* app, std::string* file) {
   app->add_option("--policy", *file,
                   "Policy file (default: taskgov.json next to slurm.conf, i.e. in the directory "
-                  "of $SLURM_CONF, else /etc/slurm/taskgov.json)");
+                  "of $SLURM_CONF, else /etc/slurm/taskgov.json)")
+      ->type_name("FILE");
 }
 
 bool load_policy_or_complain(const std::string& file, Policy* policy) {

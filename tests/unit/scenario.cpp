@@ -68,12 +68,13 @@ Amounts times(const Amounts& shape, Amount k) {
 
 Amounts plus(const Amounts& a, const Amounts& b) {
   Amounts out = a;
-  for (const auto& [name, amount] : b) {
-    auto it = std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == name; });
+  for (const auto& entry : b) {
+    auto it = std::find_if(out.begin(), out.end(),
+                           [&](const auto& e) { return e.first == entry.first; });
     if (it != out.end())
-      it->second += amount;
+      it->second += entry.second;
     else
-      out.emplace_back(name, amount);
+      out.push_back(entry);
   }
   return out;
 }

@@ -5,6 +5,7 @@
 // and fair-share / fcfs idle compute.
 #include <check.h>
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -23,6 +24,13 @@ constexpr int count_of(const T (&)[N]) {
 }
 
 constexpr double kEps = 1e-12;
+
+// For assertions inside loops of thousands: Check's own macros record a mark point per call
+// (a write to its pipe in fork mode), which made these tests slow under the sanitizers.
+#define CHECK_IN_LOOP(cond, ...)                  \
+  do {                                            \
+    if (!(cond)) ck_abort_msg(__VA_ARGS__);       \
+  } while (0)
 
 // ---------------------------------------------------------------- weighted share
 // Two resources, indices 0 and 1 (think cpu and one GPU type).
@@ -133,11 +141,12 @@ END_TEST
 
 START_TEST(share_rank_is_monotone_and_positive) {
   uint16_t previous = share_rank(Share{false, 0.0});
-  for (double v = 1e-6; v < 1e6; v *= 1.01) {
+  for (int step = 0; step < 2800; ++step) {  // shares 1e-6 .. 1e6, 1 % apart
+    const double v = 1e-6 * std::pow(1.01, step);
     uint16_t rank = share_rank(Share{false, v});
-    ck_assert_msg(rank <= previous, "share %g rank %u above the smaller share's %u", v, rank,
+    CHECK_IN_LOOP(rank <= previous, "share %g rank %u above the smaller share's %u", v, rank,
                   previous);
-    ck_assert_msg(rank >= 1, "share %g: positive weights must rank above weight 0", v);
+    CHECK_IN_LOOP(rank >= 1, "share %g: positive weights must rank above weight 0", v);
     previous = rank;
   }
 }
@@ -203,29 +212,41 @@ START_TEST(pending_priority_table) {
 END_TEST
 
 // ---------------------------------------------------------------- site factor
-// The governance term priority/multifactor adds as the site factor: band >> class >> share
-// whatever multifactor itself can add (multifactor_max), and the sum never overflows uint32.
+// The governance term priority/multifactor adds as the site factor: band >> class >> share,
+// each step larger than all multifactor can add (multifactor_max) while that fits, and the term
+// never above kSiteTermMax (2^31 - 1: Slurm biases the site factor by NICE_OFFSET = 2^31).
 struct SiteFactorCase {
   const char* name;
   uint64_t multifactor_max;
+  uint64_t unit;            // governance_unit()
   uint32_t share_levels;    // distinct share levels kept per band and class
   uint32_t top_factor;      // factor of the highest tier
+  bool dominates;           // every step larger than multifactor_max
 };
 
 constexpr uint64_t kU32Max = std::numeric_limits<uint32_t>::max();
+constexpr uint64_t kCappedUnit = kSiteTermMax / 33;  // 33 band x class levels below 2^31
 
 const SiteFactorCase kSiteFactorCases[] = {
-    {"multifactor off: the tier itself", 0, 1024, kTierCount - 1},
-    {"multifactor up to 1e5: every share level kept", 100000, 1024, (kTierCount - 1) * 100001u},
-    {"multifactor up to 1e6: share coarsened to 128 levels", 1000000, 128,
-     (32u * 128 + 127) * 1000001u},
-    {"multifactor up to 1e8: share dropped, band and class kept", 100000000, 1,
-     32u * 100000001u},
+    {"multifactor off: the tier itself", 0, 1, 1024, kTierCount - 1, true},
+    {"multifactor up to 1e5: share coarsened to 512 levels", 100000, 100001, 512,
+     (32u * 512 + 511) * 100001u, true},
+    {"multifactor up to 1e6: share coarsened to 64 levels", 1000000, 1000001, 64,
+     (32u * 64 + 63) * 1000001u, true},
+    {"the largest multifactor still dominated: share dropped", kCappedUnit - 1, kCappedUnit, 1,
+     32u * kCappedUnit, true},
+    // Pinned limit: 33 band x class steps of more than 1e8 do not fit below 2^31, so the step
+    // is capped at 65,075,262; band and class keep their order, multifactor can overturn it.
+    {"multifactor up to 1e8: the step is capped, dominance no longer strict", 100000000,
+     kCappedUnit, 1, 32u * kCappedUnit, false},
 };
 
 START_TEST(site_factor_table) {
   const SiteFactorCase& c = kSiteFactorCases[_i];
   const uint64_t mf = c.multifactor_max;
+  ck_assert_msg(governance_unit(mf) == c.unit, "%s: unit %llu, want %llu", c.name,
+                static_cast<unsigned long long>(governance_unit(mf)),
+                static_cast<unsigned long long>(c.unit));
   uint32_t top = governance_site_factor(kTierCount - 1, mf);
   ck_assert_msg(top == c.top_factor, "%s: top factor %u, want %u", c.name, top, c.top_factor);
   ck_assert_uint_eq(governance_site_factor(0, mf), 0);
@@ -233,19 +254,22 @@ START_TEST(site_factor_table) {
   uint32_t levels_in_first_class = 1;
   for (uint32_t tier = 0; tier < kTierCount; ++tier) {
     uint32_t f = governance_site_factor(tier, mf);
-    ck_assert_msg(f + mf <= kU32Max, "%s: tier %u: factor %u + multifactor %llu overflows",
+    CHECK_IN_LOOP(f <= kSiteTermMax, "%s: tier %u: factor %u above 2^31 - 1", c.name, tier, f);
+    CHECK_IN_LOOP(f + mf <= kU32Max, "%s: tier %u: factor %u + multifactor %llu overflows",
                   c.name, tier, f, static_cast<unsigned long long>(mf));
-    ck_assert_msg(f >= previous, "%s: tier %u: factor %u below the lower tier's %u", c.name,
+    CHECK_IN_LOOP(f >= previous, "%s: tier %u: factor %u below the lower tier's %u", c.name,
                   tier, f, previous);
+    CHECK_IN_LOOP(f % c.unit == 0, "%s: tier %u: factor %u not a multiple of the unit", c.name,
+                  tier, f);
     if (tier > 0 && f != previous) {
       // Every step, share steps included, is larger than all multifactor can add.
-      ck_assert_msg(f - previous > mf, "%s: tier %u: step %u <= multifactor %llu", c.name,
-                    tier, f - previous, static_cast<unsigned long long>(mf));
+      CHECK_IN_LOOP(!c.dominates || f - previous > mf, "%s: tier %u: step %u <= multifactor %llu",
+                    c.name, tier, f - previous, static_cast<unsigned long long>(mf));
       if (tier < kShareRanks) ++levels_in_first_class;
     }
     if (tier % kShareRanks == 0 && tier > 0) {
       // A band or class boundary: always a strict step.
-      ck_assert_msg(f > previous, "%s: tier %u: band/class step lost", c.name, tier);
+      CHECK_IN_LOOP(f > previous, "%s: tier %u: band/class step lost", c.name, tier);
     }
     previous = f;
   }
@@ -255,7 +279,7 @@ START_TEST(site_factor_table) {
 END_TEST
 
 START_TEST(site_factor_never_wraps_for_huge_multifactor) {
-  // Multifactor weights beyond what 32 bits can dominate: the band and class order must still
+  // Multifactor weights beyond what 31 bits can dominate: the band and class order must still
   // hold and nothing may wrap (multifactor_max + 1 used to overflow to 0 for UINT64_MAX,
   // collapsing every factor to 0).
   for (uint64_t mf : {uint64_t{1'000'000'000}, uint64_t{1'000'000'000'000},
@@ -267,6 +291,7 @@ START_TEST(site_factor_never_wraps_for_huge_multifactor) {
       ck_assert_msg(tier == 0 || g > previous, "mf %llu: band/class order lost at tier %u",
                     static_cast<unsigned long long>(mf), tier);
       ck_assert_uint_ge(f, g);
+      ck_assert_uint_le(f, kSiteTermMax);
       previous = f;
     }
   }
@@ -289,11 +314,11 @@ TeamSpec team(const char* name, int weight, Amount quota = 8, int percent = 100)
   return t;
 }
 
-// 64 GPUs; teams of quota 8 that may borrow 100 %. Jobs submitted `m` minutes before now.
-Scenario idle_world(std::vector<TeamSpec> teams, IdleCompute idle) {
+// 64 GPUs; teams of quota 8 that may borrow 100 % (by default).
+Scenario idle_world(const std::vector<TeamSpec>& teams, IdleCompute idle) {
   Scenario s;
   s.nodes(8, gpus(8)).idle_compute(idle).at(kNow);
-  for (TeamSpec& t : teams) s.team(t);
+  for (const TeamSpec& t : teams) s.team(t);
   return s;
 }
 

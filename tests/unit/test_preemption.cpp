@@ -323,7 +323,7 @@ START_TEST(reclaim_repeated_never_pushes_the_victim_below_quota) {
   for (int round = 0; round < 10; ++round) {
     s.clear_jobs().pending(301, "n", "", gpus(2), 700).running(201, "n", "", gpus(10), 100);
     for (uint32_t id : v_jobs)
-      s.running(id, "v", "", gpus(id == 106 ? 2 : 4), (id - 100) * 100);
+      s.running(id, "v", "", gpus(id == 106 ? 2 : 4), int64_t{id - 100} * 100);
     auto cycle = s.cycle();
     uint32_t victim = 0;
     for (uint32_t id : victim_order(*cycle))
