@@ -5,21 +5,13 @@
 # that does not borrow hold the same way.
 . "$(dirname "$0")/lib.sh"
 
-[ "$(tg_default_mode)" = on ] || tg_skip "the taskgov plugins are not built"
-tg_cluster_mode on
-tg_clean_slate
-tg_policy '{
-  "cluster": {"priority_classes": [{"name": "inference", "weight": 100},
-                                   {"name": "training", "weight": 50},
-                                   {"name": "experimentation", "weight": 10}],
-              "share_unassigned": false, "cycle_seconds": 2},
-  "teams": [
+tg_governed_scenario '"share_unassigned": false' '[
     {"name": "nlp", "account": "nlp", "quota": [{"gres": "gpu:h100", "count": 8}]},
     {"name": "vision", "account": "vision", "sharing": "dont-lend",
      "quota": [{"gres": "gpu:h100", "count": 8}]},
     {"name": "speech", "account": "speech", "sharing": "dont-lend",
      "quota": [{"gres": "gpu:a100", "count": 4}, {"gres": "neuron", "count": 8}]}
-  ]}'
+  ]'
 
 for i in 1 2 3; do
   tg_submit alice --gres=gpu:h100:4 --wrap 'sleep 300' || tg_fail "h100 job $i submitted"

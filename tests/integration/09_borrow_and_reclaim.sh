@@ -7,20 +7,12 @@
 # while vision's job runs (no preemption loop).
 . "$(dirname "$0")/lib.sh"
 
-[ "$(tg_default_mode)" = on ] || tg_skip "the taskgov plugins are not built"
-tg_cluster_mode on
-tg_clean_slate
-tg_policy '{
-  "cluster": {"priority_classes": [{"name": "inference", "weight": 100},
-                                   {"name": "training", "weight": 50},
-                                   {"name": "experimentation", "weight": 10}],
-              "cycle_seconds": 2},
-  "teams": [
+tg_governed_scenario '' '[
     {"name": "nlp", "account": "nlp", "borrow_limit_percent": 50,
      "quota": [{"gres": "gpu:h100", "count": 8}]},
     {"name": "vision", "account": "vision", "sharing": "lend",
      "quota": [{"gres": "gpu:h100", "count": 8}]}
-  ]}'
+  ]'
 
 declare -a nlp
 for i in 1 2 3 4; do

@@ -6,21 +6,13 @@
 # slurmctld's own call); with never, the inference job pends.
 . "$(dirname "$0")/lib.sh"
 
-[ "$(tg_default_mode)" = on ] || tg_skip "the taskgov plugins are not built"
-tg_cluster_mode on
-
-policy() {   # PREEMPT_TEAM_TASKS
-  tg_policy '{
-  "cluster": {"priority_classes": [{"name": "inference", "weight": 100},
-                                   {"name": "training", "weight": 50},
-                                   {"name": "experimentation", "weight": 10}],
-              "admission": "task-ranking", "cycle_seconds": 2},
-  "teams": [
+policy() {   # PREEMPT_TEAM_TASKS: an idle cluster with this policy
+  tg_governed_scenario '"admission": "task-ranking"' '[
     {"name": "nlp", "account": "nlp", "sharing": "lend", "preempt_team_tasks": "'"$1"'",
      "quota": [{"gres": "gpu:h100", "count": 8}]},
     {"name": "vision", "account": "vision", "sharing": "dont-lend",
      "quota": [{"gres": "gpu:h100", "count": 8}]}
-  ]}'
+  ]'
 }
 
 # fill_with_training: two 4-GPU training jobs fill nlp's quota; sets training1/training2.
@@ -33,7 +25,6 @@ fill_with_training() {
 }
 
 tg_log "preempt_team_tasks: lower-priority"
-tg_clean_slate
 policy lower-priority
 fill_with_training
 t0=$(tg_now)
@@ -51,7 +42,6 @@ tg_assert_contains "slurmctld.log records the preemption" \
   "preempting JobId=$training2 for JobId=$inference (priority)" "$(tg_log_since)"
 
 tg_log "preempt_team_tasks: never"
-tg_clean_slate
 policy never
 fill_with_training
 tg_submit alice --qos=inference --gres=gpu:h100:4 --wrap 'sleep 600' || tg_fatal "inference job submitted"

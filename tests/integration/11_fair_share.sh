@@ -5,22 +5,14 @@
 # free, nlp gets the larger share first.
 . "$(dirname "$0")/lib.sh"
 
-[ "$(tg_default_mode)" = on ] || tg_skip "the taskgov plugins are not built"
-tg_cluster_mode on
-tg_clean_slate
-tg_policy '{
-  "cluster": {"priority_classes": [{"name": "inference", "weight": 100},
-                                   {"name": "training", "weight": 50},
-                                   {"name": "experimentation", "weight": 10}],
-              "idle_compute": "fair-share", "cycle_seconds": 2},
-  "teams": [
+tg_governed_scenario '"idle_compute": "fair-share"' '[
     {"name": "vision", "account": "vision", "sharing": "lend",
      "quota": [{"gres": "gpu:h100", "count": 8}]},
     {"name": "nlp", "account": "nlp", "fair_share_weight": 10, "borrow_limit_percent": 200,
      "quota": [{"gres": "gpu:h100", "count": 4}]},
     {"name": "speech", "account": "speech", "fair_share_weight": 1, "borrow_limit_percent": 200,
      "quota": [{"gres": "gpu:h100", "count": 4}]}
-  ]}'
+  ]'
 
 # vision holds its whole quota, nlp and speech theirs: the cluster's 16 H100 are busy.
 tg_submit bob -N1 --gres=gpu:h100:8 --wrap 'sleep 600' && blocker=$TG_JOB

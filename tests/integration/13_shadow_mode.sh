@@ -4,18 +4,12 @@
 # limits, no refusals, no preemption) and every decision logged in slurmctld.log.
 . "$(dirname "$0")/lib.sh"
 
-[ "$(tg_default_mode)" = on ] || tg_skip "the taskgov plugins are not built"
-tg_cluster_mode on
-tg_clean_slate
-tg_policy '{
-  "cluster": {"priority_classes": [{"name": "training", "weight": 50}],
-              "mode": "shadow", "cycle_seconds": 2},
-  "teams": [
+tg_governed_scenario '"mode": "shadow"' '[
     {"name": "nlp", "account": "nlp", "borrow_limit_percent": 50,
      "quota": [{"gres": "gpu:h100", "count": 8}]},
     {"name": "vision", "account": "vision", "sharing": "lend",
      "quota": [{"gres": "gpu:h100", "count": 8}]}
-  ]}'
+  ]'
 
 declare -a nlp
 for i in 1 2 3 4; do

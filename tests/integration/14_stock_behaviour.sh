@@ -6,18 +6,15 @@
 # (QOS Preempt=).
 . "$(dirname "$0")/lib.sh"
 
-[ "$(tg_default_mode)" = on ] || tg_skip "the taskgov plugins are not built"
-tg_cluster_mode on
-tg_clean_slate
-tg_policy '{
-  "cluster": {"priority_classes": [{"name": "training", "weight": 50}],
-              "unmapped_accounts": "allow", "cycle_seconds": 2},
-  "teams": [{"name": "nlp", "account": "nlp", "quota": [{"gres": "gpu:h100", "count": 8}]}]}'
+tg_governed_scenario '"unmapped_accounts": "allow"' '[
+    {"name": "nlp", "account": "nlp", "quota": [{"gres": "gpu:h100", "count": 8}]}
+  ]'
 
 # The site's own QOS preemption: urgent preempts normal, by requeue.
 sacctmgr -i -Q add qos urgent >/dev/null 2>&1 || true
 sacctmgr -i -Q modify qos urgent set Preempt=normal PreemptMode=requeue >/dev/null
 sacctmgr -i -Q modify user carol set qos+=urgent >/dev/null
+# shellcheck disable=SC2317  # called from the EXIT trap
 restore_qos() {
   sacctmgr -i -Q modify user carol set qos-=urgent >/dev/null 2>&1
   sacctmgr -i -Q delete qos urgent >/dev/null 2>&1

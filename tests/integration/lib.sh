@@ -171,6 +171,22 @@ tg_policy() {
   exit 1
 }
 
+# tg_governed_scenario CLUSTER-FIELDS TEAMS: the scenario needs the plugins (else it is skipped);
+# it starts from an idle cluster with a policy of the classes inference (100), training (50) and
+# experimentation (10), a 2 s cycle, the extra cluster fields given (JSON members, may be empty)
+# and the teams (a JSON array).
+tg_governed_scenario() {
+  [ "$(tg_default_mode)" = on ] || tg_skip "the taskgov plugins are not built"
+  tg_cluster_mode on
+  tg_clean_slate
+  tg_policy '{
+  "cluster": {"priority_classes": [{"name": "inference", "weight": 100},
+                                   {"name": "training", "weight": 50},
+                                   {"name": "experimentation", "weight": 10}],
+              "cycle_seconds": 2'"${1:+, $1}"'},
+  "teams": '"$2"'}'
+}
+
 # tg_clean_slate: no job of any user left, so a scenario starts from an idle cluster.
 tg_clean_slate() {
   local i
