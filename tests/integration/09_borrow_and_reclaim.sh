@@ -7,12 +7,7 @@
 # while vision's job runs (no preemption loop).
 . "$(dirname "$0")/lib.sh"
 
-tg_governed_scenario '' '[
-    {"name": "nlp", "account": "nlp", "borrow_limit_percent": 50,
-     "quota": [{"gres": "gpu:h100", "count": 8}]},
-    {"name": "vision", "account": "vision", "sharing": "lend",
-     "quota": [{"gres": "gpu:h100", "count": 8}]}
-  ]'
+tg_governed_scenario '' "$TG_BORROWING_TEAMS"
 
 declare -a nlp
 for i in 1 2 3 4; do

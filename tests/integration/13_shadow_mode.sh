@@ -4,12 +4,7 @@
 # limits, no refusals, no preemption) and every decision logged in slurmctld.log.
 . "$(dirname "$0")/lib.sh"
 
-tg_governed_scenario '"mode": "shadow"' '[
-    {"name": "nlp", "account": "nlp", "borrow_limit_percent": 50,
-     "quota": [{"gres": "gpu:h100", "count": 8}]},
-    {"name": "vision", "account": "vision", "sharing": "lend",
-     "quota": [{"gres": "gpu:h100", "count": 8}]}
-  ]'
+tg_governed_scenario '"mode": "shadow"' "$TG_BORROWING_TEAMS"
 
 declare -a nlp
 for i in 1 2 3 4; do

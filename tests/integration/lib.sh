@@ -187,6 +187,15 @@ tg_governed_scenario() {
   "teams": '"$2"'}'
 }
 
+# The borrowing scenario's teams: nlp (8 H100, lend-and-borrow, 50 %) and vision (8 H100, lends).
+# shellcheck disable=SC2034  # used by the scenarios that source this file
+TG_BORROWING_TEAMS='[
+    {"name": "nlp", "account": "nlp", "borrow_limit_percent": 50,
+     "quota": [{"gres": "gpu:h100", "count": 8}]},
+    {"name": "vision", "account": "vision", "sharing": "lend",
+     "quota": [{"gres": "gpu:h100", "count": 8}]}
+  ]'
+
 # tg_clean_slate: no job of any user left, so a scenario starts from an idle cluster.
 tg_clean_slate() {
   local i
