@@ -219,7 +219,9 @@ UsageReport compute_usage(const std::vector<SacctJob>& records, const Window& wi
     if (only_team.empty() || team == only_team) {
       TeamReport& t = entry(team);
       int64_t held = overlap_seconds(job.start, job.end, now, window);
-      bool started = job.start > 0 && in_window(job.start, window);
+      // A job cancelled while pending gets its cancel time as start (and may even list cpu and
+      // billing as allocated), but no nodes: it never started.
+      bool started = job.start > 0 && job.nodes != kNoNodes && in_window(job.start, window);
       if (held > 0 || started) jobs[team].insert(job.id);
       if (held > 0) {
         for (const auto& [resource, count] : counted_resources(job)) {

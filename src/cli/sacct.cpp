@@ -29,6 +29,7 @@ SacctJob read_job(json_t* job) {
   out.qos = string_at(job, "qos");
   out.state = string_at(json_object_get(job, "state"), "current");
   out.admin_comment = string_at(json_object_get(job, "comment"), "administrator");
+  out.nodes = string_at(job, "nodes");
   json_t* time = json_object_get(job, "time");
   out.submit = integer_at(time, "submission");
   out.start = integer_at(time, "start");

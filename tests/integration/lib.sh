@@ -150,6 +150,54 @@ tg_tres() { tr , '\n' <<<"$1" | sed -n "s|^$2=||p"; }
 tg_log_mark() { TG_LOG_MARK=$(wc -l 2>/dev/null <"$TG_CTLD_LOG" || echo 0); }
 tg_log_since() { tail -n +"$((${TG_LOG_MARK:-0} + 1))" "$TG_CTLD_LOG" 2>/dev/null; }
 
+# ------------------------------------------------------------------ the taskgov command
+# shellcheck disable=SC2034  # used by the scenarios that source this file
+TG_TASKGOV=$TG_TOP/taskgov                    # the build's (a libtool wrapper; run it as is)
+
+# tg_run COMMAND...: run it; sets TG_RC, TG_OUT (stdout) and TG_ERR (stderr).
+tg_run() {
+  local err
+  err=$(mktemp)
+  TG_OUT=$("$@" 2>"$err"); TG_RC=$?
+  TG_ERR=$(cat "$err"); rm -f "$err"
+}
+
+# tg_assert_error DESC STATUS NEEDLE COMMAND...: the command exits with STATUS, says NEEDLE on
+# stderr and prints nothing on stdout (a script reading it gets no half result).
+tg_assert_error() {
+  local desc=$1 status=$2 needle=$3
+  shift 3
+  tg_run "$@"
+  if [ "$TG_RC" = "$status" ] && [[ $TG_ERR == *"$needle"* ]] && [ -z "$TG_OUT" ]; then
+    tg_pass "$desc (exit $TG_RC: $TG_ERR)"
+  else
+    tg_fail "$desc" "exit $status, stderr containing '$needle', empty stdout" \
+      "exit $TG_RC, stderr: $TG_ERR; stdout: $TG_OUT"
+  fi
+}
+
+# tg_table_row TEXT HEADER-ERE KEY [KEY2]: the cells after the key column(s) of a row of one of
+# taskgov's aligned tables (the one whose header line matches HEADER-ERE), one space between
+# cells. Cells are separated by two or more spaces; a row whose first cell is blank continues
+# the team above it (taskgov writes a team's name on its first row only).
+tg_table_row() {
+  awk -v header="$2" -v k1="$3" -v k2="${4:-}" '
+    BEGIN { FS = "  +" }
+    $0 ~ header { inside = 1; next }
+    inside && $0 == "" { inside = 0 }
+    inside {
+      if ($1 != "") first = $1
+      if (first != k1) next
+      if (k2 == "") from = 2
+      else if ($2 == k2) from = 3
+      else next
+      row = ""
+      for (i = from; i <= NF; i++) row = row (i > from ? " " : "") $i
+      print row
+      exit
+    }' <<<"$1"
+}
+
 # ------------------------------------------------------------------ governance
 # tg_policy JSON: installs this taskgov.json (plugins on) and waits until priority/taskgov has
 # loaded it; the sample policy comes back when the test exits.

@@ -96,13 +96,13 @@ const char* const kSacctJson = R"({
     {"job_id": 34, "account": "nlp", "user": "alice", "qos": "training",
      "state": {"current": "PREEMPTED", "reason": "None"},
      "comment": {"administrator": "taskgov:team=nlp;class=training;preempted_by=36;reason=reclaim", "job": null},
-     "time": {"elapsed": 4, "submission": 1000, "start": 1001, "end": 1005},
+     "nodes": "h100-1", "time": {"elapsed": 4, "submission": 1000, "start": 1001, "end": 1005},
      "tres": {"allocated": [{"type": "cpu", "name": null, "id": 1, "count": 96},
                             {"type": "mem", "name": null, "id": 2, "count": 1048576},
                             {"type": "gres", "name": "gpu:h100", "id": 1002, "count": 4}],
               "requested": []}},
     {"job_id": 35, "account": null, "user": "bob", "qos": "normal",
-     "state": {"current": "PENDING"}, "comment": {"administrator": null},
+     "state": {"current": "PENDING"}, "comment": {"administrator": null}, "nodes": "None assigned",
      "time": {"submission": 1010, "start": 0, "end": 0}, "tres": {"allocated": []}}
   ]
 })";
@@ -120,6 +120,8 @@ START_TEST(sacct_json_records) {
   ck_assert_int_eq(a.start, 1001);
   ck_assert_int_eq(a.end, 1005);
   CHECK_STRING(a.admin_comment, "taskgov:team=nlp;class=training;preempted_by=36;reason=reclaim");
+  CHECK_STRING(a.nodes, "h100-1");
+  CHECK_STRING(jobs[1].nodes, kNoNodes);
   ck_assert_uint_eq(a.allocated.size(), 3);
   CHECK_STRING(a.allocated[0].first, "cpu");
   CHECK_STRING(a.allocated[2].first, "gres/gpu:h100");
@@ -160,8 +162,9 @@ SacctJob record(uint32_t id, const std::string& state, int64_t submit, int64_t s
 //  4 -       1000-1100 1 cpu, 1 neuron (no team)
 //  5 nlp     1300-1400 1 cpu, PREEMPTED by 99 (fair-share), whose team nobody knows
 //  6 nlp     1900-2100 1 cpu, PREEMPTED after the window: not counted as a preemption
+//  7 nlp     cancelled at 1600 while pending: sacct gives start 1600 and cpu, but no nodes
 std::vector<SacctJob> window_records() {
-  return {
+  std::vector<SacctJob> records = {
       record(1, "COMPLETED", 400, 500, 1500,
              {{"cpu", 10}, {"mem", 1024}, {"node", 1}, {"gres/gpu", 2}, {"gres/gpu:h100", 2}},
              "taskgov:team=nlp;class=training;borrowed=gres/gpu:h100:1+cpu:4"),
@@ -172,10 +175,13 @@ std::vector<SacctJob> window_records() {
       record(4, "COMPLETED", 990, 1000, 1100, {{"cpu", 1}, {"gres/neuron", 1}}, ""),
       record(5, "PREEMPTED", 1250, 1300, 1400, {{"cpu", 1}}, "preempted_by=99;reason=fair-share"),
       record(6, "PREEMPTED", 1850, 1900, 2100, {{"cpu", 1}}, "preempted_by=2;reason=reclaim"),
+      record(7, "CANCELLED", 1500, 1600, 1600, {{"cpu", 96}, {"billing", 96}}, "taskgov:team=nlp;class=training"),
   };
+  records.back().nodes = kNoNodes;
+  return records;
 }
 
-const std::map<uint32_t, std::string> kTeams = {{1, "nlp"}, {2, "vision"}, {3, "nlp"}, {4, ""}, {5, "nlp"}, {6, "nlp"}};
+const std::map<uint32_t, std::string> kTeams = {{1, "nlp"}, {2, "vision"}, {3, "nlp"}, {4, ""}, {5, "nlp"}, {6, "nlp"}, {7, "nlp"}};
 
 const TeamReport& team(const UsageReport& report, const std::string& name) {
   for (const TeamReport& t : report.teams)
@@ -213,7 +219,7 @@ END_TEST
 START_TEST(jobs_and_waits) {
   UsageReport report = compute_usage(window_records(), Window{1000, 2000}, 2500, kTeams, {"nlp", "vision"}, "");
   const TeamReport& nlp = team(report, "nlp");
-  ck_assert_int_eq(nlp.jobs, 4);  // 1, 3, 5, 6
+  ck_assert_int_eq(nlp.jobs, 4);  // 1, 3, 5, 6; not 7, which never ran
   // Runs that started in the window: 3 (100 s), 5 (50 s), 6 (50 s); job 1 started before it.
   std::vector<int64_t> want = {100, 50, 50};
   ck_assert_msg(nlp.waits == want, "waits");
