@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # THE test command (run as root): installs dependencies, builds, runs the unit tests (plain and
-# under ASan+UBSan), checks the plugins' symbols, runs every tests/integration/NN_*.sh against the
-# local cluster, stops the cluster, and ends with one line "N passed, N failed[, N skipped]".
-# Each unit test program and each integration file counts as one test.
+# under ASan+UBSan), renders the man pages, checks the plugins' symbols, runs every
+# tests/integration/NN_*.sh against the local cluster, stops the cluster, and ends with one line
+# "N passed, N failed[, N skipped]".
+# Each unit test program, the man pages together, and each integration file count as one test.
 # Logs: build/test-logs/ (one per step and per integration test).
 set -uo pipefail
 
@@ -83,6 +84,11 @@ while read -r result prog _; do
 done < <(grep -E '^(PASS|FAIL): ' "$logs/make-check-sanitized.log")
 if [ $rc != 0 ] && ! grep -q '^FAIL: ' "$logs/make-check-sanitized.log"; then tally FAIL "make check-sanitized"; fi
 [ $n = 0 ] || echo "  $n unit test programs under ASan+UBSan"
+
+echo "== docs"
+# Every page through man -l at 80 columns: no groff warning, a NAME section, no overlong line.
+if step man-pages tests/man/render.sh; then tally PASS "man pages"
+else tally FAIL "man pages"; fi
 
 echo "== plugin symbols"
 plugins=(plugin/.libs/job_submit_taskgov.so plugin/.libs/priority_taskgov.so plugin/.libs/preempt_taskgov.so)
