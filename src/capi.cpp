@@ -8,6 +8,8 @@
 #include <mutex>
 #include <string>
 
+#include "audit_log.h"
+#include "audit_records.h"
 #include "engine.h"
 #include "reasons.h"
 #include "submission.h"
@@ -17,6 +19,9 @@ struct tg_engine {
   taskgov::Engine engine;
   int references = 0;
   uint64_t generation = 0;
+  // Internally synchronised: written from readers of the engine (submissions, preemptions).
+  mutable taskgov::AuditLog audit;
+  std::string default_audit_path = taskgov::default_audit_log_path("");
 };
 struct tg_inventory {
   taskgov::Inventory inventory;
@@ -24,9 +29,13 @@ struct tg_inventory {
 struct tg_snapshot {
   std::shared_ptr<const taskgov::EngineConfig> config;
   taskgov::Snapshot snapshot;
+  std::shared_ptr<const taskgov::CycleResult> previous;  // what the records compare against
+  bool audit = false;
 };
 struct tg_cycle {
   std::shared_ptr<const taskgov::CycleResult> result;
+  std::vector<std::string> records;
+  bool published = false;
 };
 
 using namespace taskgov;
@@ -105,6 +114,19 @@ int tg_inventory_add_node(tg_inventory_t* inventory, const char* features, uint6
 
 void tg_inventory_free(tg_inventory_t* inventory) { delete inventory; }
 
+int tg_audit_configure(tg_engine_t* engine, const char* slurmctld_log_file,
+                       tg_audit_reporter_t report) {
+  return guarded(int{TG_ERROR}, [&] {
+    if (!engine) return int{TG_ERROR};
+    engine->default_audit_path = default_audit_log_path(slurmctld_log_file ? slurmctld_log_file : "");
+    if (report)
+      engine->audit.set_reporter([report](bool trouble, const std::string& message) {
+        report(trouble ? 1 : 0, message.c_str());
+      });
+    return int{TG_OK};
+  });
+}
+
 int tg_load_policy(tg_engine_t* engine, const char* path, const tg_inventory_t* inventory,
                    char* error, size_t error_len) {
   return guarded(int{TG_ERROR}, [&] {
@@ -118,9 +140,16 @@ int tg_load_policy(tg_engine_t* engine, const char* path, const tg_inventory_t* 
     if (!load_policy_file(path, &policy, &failure) ||
         !engine->engine.set_policy(std::move(policy), inventory->inventory, &failure)) {
       copy_message(failure.to_string(), error, error_len);
+      // Refused at start, there is no policy to name a log: the refusal goes to the default.
+      if (!engine->audit.is_open()) engine->audit.open(engine->default_audit_path);
+      engine->audit.write(audit::policy_refused(path, failure.to_string(), engine->engine.config().get()));
       return int{TG_ERROR};
     }
     ++engine->generation;
+    const EngineConfig& config = *engine->engine.config();
+    const std::string& named = config.policy.cluster.audit_log;
+    engine->audit.open(named.empty() ? engine->default_audit_path : named);
+    engine->audit.write(audit::policy_loaded(config, engine->generation));
     return int{TG_OK};
   });
 }
@@ -194,6 +223,8 @@ tg_snapshot_t* tg_snapshot_new(const tg_engine_t* engine, int64_t now) {
     auto* snapshot = new tg_snapshot();
     snapshot->config = engine->engine.config();
     snapshot->snapshot.now = now;
+    snapshot->previous = engine->engine.result();
+    snapshot->audit = engine->audit.is_open();
     return snapshot;
   });
 }
@@ -224,17 +255,28 @@ tg_cycle_t* tg_cycle_compute(tg_snapshot_t* snapshot) {
   std::unique_ptr<tg_snapshot_t> owned(snapshot);
   return guarded<tg_cycle_t*>(nullptr, [&]() -> tg_cycle_t* {
     if (!owned) return nullptr;
-    auto* cycle = new tg_cycle();
+    auto cycle = std::make_unique<tg_cycle>();
     cycle->result = compute_cycle(owned->config, std::move(owned->snapshot));
-    return cycle;
+    // Here, unlocked, rather than at publication under the job lock.
+    if (owned->audit) cycle->records = audit::cycle_changes(owned->previous.get(), *cycle->result);
+    return cycle.release();
   });
 }
 
 int tg_cycle_publish(tg_engine_t* engine, tg_cycle_t* cycle) {
-  std::unique_ptr<tg_cycle_t> owned(cycle);
   return guarded(int{TG_ERROR}, [&] {
-    if (!engine || !owned) return int{TG_ERROR};
-    return engine->engine.publish(std::move(owned->result)) ? int{TG_OK} : int{TG_ERROR};
+    if (!engine || !cycle || !cycle->result) return int{TG_ERROR};
+    cycle->published = engine->engine.publish(cycle->result);
+    return cycle->published ? int{TG_OK} : int{TG_ERROR};
+  });
+}
+
+void tg_cycle_finish(tg_engine_t* engine, tg_cycle_t* cycle) {
+  std::unique_ptr<tg_cycle_t> owned(cycle);
+  guarded(0, [&] {
+    if (engine && owned && owned->published)
+      for (const std::string& record : owned->records) engine->audit.write(record);
+    return 0;
   });
 }
 
@@ -325,6 +367,19 @@ const char* tg_reason_name(int reason) {
   return taskgov::reason_name(static_cast<PreemptReason>(reason));
 }
 
+void tg_record_preemption(const tg_engine_t* engine, uint32_t victim_id, uint32_t preemptor_id,
+                          int preemptor_team, int preemptor_class, int reason, int by_cycle) {
+  guarded(0, [&] {
+    const std::shared_ptr<const CycleResult> cycle = engine ? engine->engine.result() : nullptr;
+    if (!cycle) return 0;
+    engine->audit.write(audit::preemption(
+        *cycle, victim_id, preemptor_id, preemptor_team, preemptor_class,
+        static_cast<PreemptReason>(reason),
+        by_cycle ? audit::PreemptionPath::Cycle : audit::PreemptionPath::Scheduler));
+    return 0;
+  });
+}
+
 size_t tg_preemptors_held_by_limits(const tg_engine_t* engine, uint32_t* preemptors,
                                     size_t capacity) {
   return guarded(size_t{0}, [&] {
@@ -365,11 +420,13 @@ int tg_decide_submission(const tg_engine_t* engine, const tg_submit_request_t* r
     SubmitRequest req;
     req.team = engine->engine.team_for_lineage(lineage);
     req.account = request->account ? request->account : "";
+    const audit::Submitter who{request->uid, request->job_id, request->update != 0, req.account};
     if (req.team < 0) {
       bool allow = config->policy.cluster.unmapped_accounts == UnmappedAccounts::Allow;
       decision->outcome = allow ? TG_SUBMIT_UNGOVERNED : TG_SUBMIT_INVALID_ACCOUNT;
       if (!allow) copy_message(unmapped_account_message(*config, req.account), decision->message,
                                sizeof(decision->message));
+      engine->audit.write(audit::submission(*config, who, kNoTeam, nullptr));
       return int{TG_OK};
     }
     auto text = [](const char* s) { return std::string(s ? s : ""); };
@@ -389,6 +446,7 @@ int tg_decide_submission(const tg_engine_t* engine, const tg_submit_request_t* r
     req.admin_comment = text(request->admin_comment);
 
     SubmitDecision d = decide_submission(*config, engine->engine.result().get(), req);
+    engine->audit.write(audit::submission(*config, who, req.team, &d));
     static const int outcomes[] = {TG_SUBMIT_ACCEPT, TG_SUBMIT_INVALID_ACCOUNT, TG_SUBMIT_INVALID_QOS,
                                    TG_SUBMIT_INVALID_GRES, TG_SUBMIT_ACCOUNTING_POLICY};
     decision->outcome = outcomes[static_cast<int>(d.outcome)];

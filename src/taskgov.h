@@ -46,9 +46,18 @@ int tg_inventory_add_node(tg_inventory_t *inventory, const char *features, uint6
 void tg_inventory_free(tg_inventory_t *inventory);
 
 /* Reads, resolves and installs a policy. On failure the last good policy stays in force and
- * `error` gets "FILE:LINE:COLUMN: PATH: message". */
+ * `error` gets "FILE:LINE:COLUMN: PATH: message". Either way a decision record says so. */
 int tg_load_policy(tg_engine_t *engine, const char *path, const tg_inventory_t *inventory,
 		   char *error, size_t error_len);
+
+/* The decision-record audit log (JSON lines) goes to the policy's cluster.audit_log, else to
+ * taskgov-audit.log next to `slurmctld_log_file` (NULL or "" when slurmctld logs to syslog
+ * only: /var/log/slurm). A background thread writes it; `report` (may be NULL) hears of
+ * trouble (trouble=1: a full disk, an unwritable path, records dropped) and of recovery, once
+ * each, from that thread. Call before the first tg_load_policy(). */
+typedef void (*tg_audit_reporter_t)(int trouble, const char *message);
+int tg_audit_configure(tg_engine_t *engine, const char *slurmctld_log_file,
+		       tg_audit_reporter_t report);
 
 /* Increases with every successful policy load: caches keyed on team indices check it. */
 uint64_t tg_policy_generation(const tg_engine_t *engine);
@@ -84,8 +93,12 @@ int tg_snapshot_add_pending(tg_snapshot_t *snapshot, uint32_t job_id, int team, 
 			    const uint64_t *amounts, int64_t submit_time);
 void tg_snapshot_free(tg_snapshot_t *snapshot);
 tg_cycle_t *tg_cycle_compute(tg_snapshot_t *snapshot); /* consumes the snapshot */
-/* Consumes the cycle; TG_ERROR when the policy changed since its snapshot (dropped). */
+/* Installs the cycle's decisions; TG_ERROR when the policy changed since its snapshot (then
+ * they are dropped). */
 int tg_cycle_publish(tg_engine_t *engine, tg_cycle_t *cycle);
+/* Frees the cycle; once published, its decision records (band changes, job starts, limit
+ * changes) go to the audit log. Call with no lock held. */
+void tg_cycle_finish(tg_engine_t *engine, tg_cycle_t *cycle);
 
 typedef struct {
 	int band;          /* enum tg_band */
@@ -119,6 +132,11 @@ int tg_may_preempt(const tg_engine_t *engine, uint32_t preemptor_id, int preempt
 		   int preemptor_class, uint32_t victim_id);
 uint32_t tg_victim_rank(const tg_engine_t *engine, uint32_t victim_id); /* UINT32_MAX unknown */
 const char *tg_reason_name(int reason);
+/* Records a preemption (carried out, or in shadow mode only considered) with both teams'
+ * numbers from the last cycle. by_cycle: the cycle preempted for a job its own limit holds
+ * back; else Slurm's scheduler did, through preempt/taskgov. */
+void tg_record_preemption(const tg_engine_t *engine, uint32_t victim_id, uint32_t preemptor_id,
+			  int preemptor_team, int preemptor_class, int reason, int by_cycle);
 /* Jobs held back by their own team's limit that the rules entitle to preempt (one per team at
  * most); returns how many were written. */
 size_t tg_preemptors_held_by_limits(const tg_engine_t *engine, uint32_t *preemptors,
@@ -140,6 +158,9 @@ typedef struct {
 	int mem_per_cpu;
 	const char *admin_comment; /* the job's current one, restamped in the decision */
 	uint64_t multifactor_max;  /* largest sum priority/multifactor can give */
+	uint32_t uid;              /* who submits or updates, for the decision record */
+	uint32_t job_id;           /* 0 at submit (Slurm assigns it later) */
+	int update;                /* job_modify rather than job_submit */
 } tg_submit_request_t;
 
 enum tg_submit_outcome {

@@ -119,6 +119,8 @@ extern int job_submit(job_desc_msg_t *job_desc, uint32_t submit_uid, char **err_
 		.mem_per_cpu = (job_desc->pn_min_memory != NO_VAL64) &&
 			(job_desc->pn_min_memory & MEM_PER_CPU),
 		.admin_comment = job_desc->admin_comment,
+		.uid = submit_uid,
+		.job_id = (job_desc->job_id == NO_VAL) ? 0 : job_desc->job_id,
 	};
 	tg_submit_decision_t decision;
 	int outcome = _decide(&req, &decision, lineage, job_desc->account, job_desc->user_id);
@@ -195,6 +197,9 @@ extern int job_modify(job_desc_msg_t *job_desc, job_record_t *job_ptr, uint32_t 
 		.min_cpus = _value32(job_desc->min_cpus != NO_VAL ?
 				     job_desc->min_cpus : details->min_cpus),
 		.admin_comment = job_ptr->admin_comment,
+		.uid = submit_uid,
+		.job_id = job_ptr->job_id,
+		.update = 1,
 	};
 	outcome = _decide(&req, &decision, lineage, PICK(account), job_ptr->user_id);
 	if (outcome == TG_SUBMIT_NO_POLICY || outcome == TG_SUBMIT_UNGOVERNED)

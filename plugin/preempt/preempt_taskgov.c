@@ -60,6 +60,8 @@ static struct {
 static struct {
 	uint32_t victim;
 	uint32_t preemptor;
+	int preemptor_team;
+	int preemptor_class;
 	int reason;
 } pending_records[PENDING_RECORDS];
 
@@ -143,12 +145,17 @@ extern bool preempt_p_preemptable(job_record_t *preemptee, job_record_t *preempt
 		   pending_records[slot].preemptor == preemptor->job_id;
 	pending_records[slot].victim = preemptee->job_id;
 	pending_records[slot].preemptor = preemptor->job_id;
+	pending_records[slot].preemptor_team = preemptor_cache.team;
+	pending_records[slot].preemptor_class = preemptor_cache.klass;
 	pending_records[slot].reason = reason;
 	if (_shadow()) {
 		/* Only pairs the rules allow get here, once per scheduling pass: few lines. */
-		if (!repeated)
+		if (!repeated) {
 			info("%s: shadow mode: would preempt %pJ for %pJ (%s)", plugin_type,
 			     preemptee, preemptor, tg_reason_name(reason));
+			tg_record_preemption(engine, preemptee->job_id, preemptor->job_id,
+					     preemptor_cache.team, preemptor_cache.klass, reason, 0);
+		}
 		return false;
 	}
 	return true;
@@ -171,6 +178,9 @@ static void _record_preemption(job_record_t *victim)
 		 pending_records[slot].preemptor, tg_reason_name(pending_records[slot].reason));
 	pending_records[slot].victim = 0;
 	taskgov_record_on_job(victim, fields);
+	tg_record_preemption(engine, victim->job_id, pending_records[slot].preemptor,
+			     pending_records[slot].preemptor_team,
+			     pending_records[slot].preemptor_class, pending_records[slot].reason, 0);
 }
 
 extern int preempt_p_get_data(job_record_t *job_ptr, slurm_preempt_data_type_t data_type,

@@ -322,7 +322,7 @@ extern void governance_cycle_restore_limits(void)
  * preemption call, so PreemptMode, grace time and accounting are those of any preemption. */
 
 /* Preemptors acted for recently: their victims may still be in their grace time, and must not
- * be joined by more victims for the same job. */
+ * be joined by more victims for the same job. In shadow mode: said once, not every cycle. */
 #define RECENT_PREEMPTORS 64
 static struct {
 	uint32_t job_id;
@@ -351,16 +351,14 @@ static void _remember_preemptor(uint32_t job_id, time_t now)
 }
 
 /* Shadow mode enforces nothing and logs what it would have done: limit changes (once per
- * change) and the preemptions the cycle would carry out. Reclaims Slurm would have asked for
- * are not seen here: preempt/taskgov answers "no" without logging on that hot path. */
+ * change) here, and the preemptions the cycle would carry out in _preempt_for_held_jobs().
+ * Reclaims Slurm would have asked for are seen by preempt/taskgov. */
 #define SHADOW_TEAMS 64
 static uint64_t shadow_logged[SHADOW_TEAMS][TG_MAX_RESOURCES];
 
-static void _log_shadow_decisions(tg_engine_t *engine, const tg_settings_t *settings)
+static void _log_shadow_limits(tg_engine_t *engine, const tg_settings_t *settings)
 {
-	uint32_t preemptors[64], victims[256];
 	uint64_t limit[TG_MAX_RESOURCES];
-	size_t n;
 
 	for (int t = 0; t < settings->teams && t < SHADOW_TEAMS; t++) {
 		char *text = NULL;
@@ -376,15 +374,10 @@ static void _log_shadow_decisions(tg_engine_t *engine, const tg_settings_t *sett
 		     tg_team_account(engine, t), text);
 		xfree(text);
 	}
-	n = tg_preemptors_held_by_limits(engine, preemptors, 64);
-	for (size_t p = 0; p < n; p++) {
-		size_t count = tg_victims_for(engine, preemptors[p], victims, 256);
-		for (size_t v = 0; v < count; v++)
-			info("taskgov: shadow mode: would preempt JobId=%u for JobId=%u",
-			     victims[v], preemptors[p]);
-	}
 }
 
+/* Preempts (in shadow mode: logs and records only) the victims of each held preemptor, once
+ * per settle time. Returns how many jobs were preempted. */
 static int _preempt_for_held_jobs(tg_engine_t *engine, const tg_settings_t *settings)
 {
 	uint32_t preemptors[64], victims[256];
@@ -395,16 +388,16 @@ static int _preempt_for_held_jobs(tg_engine_t *engine, const tg_settings_t *sett
 
 	for (size_t p = 0; p < n; p++) {
 		job_record_t *preemptor = find_job_record(preemptors[p]);
+		int team, klass;
 		size_t count;
 
 		if (!preemptor || !IS_JOB_PENDING(preemptor) || _acted_recently(preemptors[p], now))
 			continue;
+		team = tg_pending_team(engine, preemptor->job_id);
+		klass = _class_of(engine, preemptor);
 		count = tg_victims_for(engine, preemptors[p], victims, 256);
 		for (size_t v = 0; v < count; v++) {
 			job_record_t *victim = find_job_record(victims[v]);
-			int team = taskgov_team_of_job(engine, preemptor, true);
-			int klass = preemptor->qos_ptr ?
-				tg_class_of_qos(engine, preemptor->qos_ptr->name) : -1;
 			int reason;
 			char fields[128];
 
@@ -412,6 +405,13 @@ static int _preempt_for_held_jobs(tg_engine_t *engine, const tg_settings_t *sett
 				continue;
 			reason = tg_may_preempt(engine, preemptor->job_id, team, klass,
 						victim->job_id);
+			tg_record_preemption(engine, victim->job_id, preemptor->job_id, team, klass,
+					     reason, 1);
+			if (settings->shadow) {
+				info("taskgov: shadow mode: would preempt %pJ for %pJ (%s)",
+				     victim, preemptor, tg_reason_name(reason));
+				continue;
+			}
 			snprintf(fields, sizeof(fields), "preempted_by=%u;reason=%s",
 				 preemptor->job_id, tg_reason_name(reason));
 			taskgov_record_on_job(victim, fields);
@@ -468,14 +468,14 @@ extern void governance_cycle_run(tg_engine_t *engine)
 	if (tg_cycle_publish(engine, cycle) != TG_OK) {
 		/* The policy changed while computing; the next cycle uses the new one. */
 		unlock_slurmctld(sched_write);
+		tg_cycle_finish(engine, cycle);
 		return;
 	}
-	if (!settings.shadow) {
+	if (!settings.shadow)
 		list_for_each(job_list, _apply_site_factor, &ctx);
-		preempted = _preempt_for_held_jobs(engine, &settings);
-	} else {
-		_log_shadow_decisions(engine, &settings);
-	}
+	else
+		_log_shadow_limits(engine, &settings);
+	preempted = _preempt_for_held_jobs(engine, &settings);
 	list_for_each(job_list, _write_trail, &ctx);
 	if (ctx.changed)
 		last_job_update = time(NULL);
@@ -483,6 +483,8 @@ extern void governance_cycle_run(tg_engine_t *engine)
 	limits_changed = _assert_limits(engine, &settings, &map);
 	assoc_mgr_unlock(&assoc_write);
 	unlock_slurmctld(sched_write);
+	/* The cycle's decision records are queued with no lock held. */
+	tg_cycle_finish(engine, cycle);
 	if (limits_changed || preempted)
 		queue_job_scheduler();
 	log_flag(PRIO, "taskgov: cycle: %d site factors and %d limits changed, %d jobs preempted",

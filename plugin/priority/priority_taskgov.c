@@ -96,6 +96,16 @@ static void _load_policy(const char *why)
 	xfree(path);
 }
 
+/* From the audit log's writer thread, once per change of health: a full disk or an unwritable
+ * path must reach the administrator, but not once per record. */
+static void _report_audit(int trouble, const char *message)
+{
+	if (trouble)
+		error("%s: %s", plugin_type, message);
+	else
+		info("%s: %s", plugin_type, message);
+}
+
 /* Changes whenever a job starts or ends: slurmctld's own sdiag counters, read without a lock
  * (a torn read only makes one cycle come a second early). */
 static uint64_t _job_activity(void)
@@ -161,6 +171,7 @@ extern int init(void)
 	}
 	info("%s: init: taskgov %s, delegating to priority/multifactor", plugin_type,
 	     tg_version());
+	tg_audit_configure(engine, slurm_conf.slurmctld_logfile, _report_audit);
 	_load_policy("init");
 	cycle_stop = false;
 	slurm_thread_create(&cycle_thread, _cycle_loop, NULL);

@@ -239,17 +239,103 @@ std::string explain_running(const Engine& engine, size_t index, const LiveJob& l
   return out;
 }
 
-std::string explain_preemptions(const AdminRecord& record, const std::map<uint32_t, std::string>& teams) {
+namespace {
+
+std::string recorded_amount(const std::string& resource, int64_t amount) {
+  return resource == "mem" ? format_memory_mib(amount) + " mem" : fmt::format("{} {}", amount, resource);
+}
+
+std::string recorded_amounts(const RecordedAmounts& amounts) {
+  std::vector<std::string> parts;
+  for (const auto& [resource, amount] : amounts) parts.push_back(recorded_amount(resource, amount));
+  return join(parts);
+}
+
+// The resources a preemption was about: what the preemptor asked for and the victim held,
+// accelerators only when there are any (cpu and mem follow them).
+std::vector<std::string> contested(const RecordedPreemption& p) {
+  std::vector<std::string> all, accelerators;
+  for (const RecordedAmounts* amounts : {&p.preemptor_asks, &p.victim_holds})
+    for (const auto& [resource, amount] : *amounts)
+      if (amount > 0 && std::find(all.begin(), all.end(), resource) == all.end()) all.push_back(resource);
+  std::copy_if(all.begin(), all.end(), std::back_inserter(accelerators),
+               [](const std::string& r) { return r != "cpu" && r != "mem"; });
+  return accelerators.empty() ? all : accelerators;
+}
+
+int64_t amount_of(const RecordedAmounts& amounts, const std::string& resource) {
+  auto it = amounts.find(resource);
+  return it == amounts.end() ? 0 : it->second;
+}
+
+// "nlp held 12 gres/gpu:h100 against its quota of 8 (4 borrowed)".
+std::string team_moment(const std::string& name, const RecordedTeam& team, const std::vector<std::string>& resources) {
+  std::vector<std::string> parts;
+  for (const std::string& r : resources) {
+    std::string part = fmt::format("{} against its quota of {}", recorded_amount(r, amount_of(team.used, r)),
+                                   amount_of(team.quota, r));
+    std::vector<std::string> extra;
+    if (int64_t b = amount_of(team.borrowed, r)) extra.push_back(fmt::format("{} borrowed", b));
+    if (int64_t l = amount_of(team.lent, r)) extra.push_back(fmt::format("{} lent to others", l));
+    if (!extra.empty()) part += " (" + join(extra) + ")";
+    parts.push_back(part);
+  }
+  return fmt::format("{} held {}", name, join(parts, " and "));
+}
+
+// "2026-11-21T10:00:03.123+00:00" -> "2026-11-21 10:00:03"
+std::string record_time(std::string time) {
+  std::replace(time.begin(), time.end(), 'T', ' ');
+  return time.substr(0, time.find('.'));
+}
+
+}  // namespace
+
+std::string recorded_moment(const RecordedPreemption& p) {
+  std::vector<std::string> resources = contested(p);
+  std::vector<std::string> parts;
+  if (!p.preemptor_asks.empty())
+    parts.push_back(fmt::format("job {} asked for {}", p.preemptor, recorded_amounts(p.preemptor_asks)));
+  if (!p.victim_holds.empty()) {
+    std::string holds = fmt::format("job {} held {}", p.victim, recorded_amounts(p.victim_holds));
+    if (!p.victim_borrowed.empty()) holds += fmt::format(", of it borrowed {}", recorded_amounts(p.victim_borrowed));
+    parts.push_back(holds);
+  }
+  // The preemptor's team first: its need is the reason.
+  for (const std::string* name : {&p.preemptor_team, &p.victim_team}) {
+    auto team = p.teams.find(*name);
+    if (team != p.teams.end() && (name == &p.preemptor_team || *name != p.preemptor_team))
+      parts.push_back(team_moment(*name, team->second, resources));
+  }
+  return fmt::format("    At {}{}: {}.\n", record_time(p.time),
+                     p.mode == "shadow" ? " (shadow mode: only considered)" : "", join(parts, "; "));
+}
+
+std::string explain_preemptions(const AdminRecord& record, const std::map<uint32_t, std::string>& teams,
+                                const std::vector<RecordedPreemption>& recorded,
+                                const std::string& missing_numbers) {
   if (record.preemptions.empty()) return "";
   std::string out = fmt::format("It was preempted {}:\n",
                                 plural(static_cast<int>(record.preemptions.size()), "time", "times"));
+  auto next = recorded.begin();
   for (const PreemptionRecord& p : record.preemptions) {
     auto team = teams.find(p.preemptor);
     std::string of_team = team == teams.end() || team->second.empty()
         ? "of an unknown team" : "of team " + team->second;
     out += fmt::format("  by job {} {}, for {}: {}.\n", p.preemptor, of_team,
                        p.reason.empty() ? "an unrecorded reason" : p.reason, reason_meaning(p.reason));
+    // Records and AdminComment list the preemptions in the same order.
+    auto match = std::find_if(next, recorded.end(), [&](const RecordedPreemption& r) {
+      return r.preemptor == p.preemptor && r.mode != "shadow";
+    });
+    if (match != recorded.end()) {
+      out += recorded_moment(*match);
+      next = match + 1;
+    }
   }
+  if (!missing_numbers.empty())
+    out += fmt::format("The numbers at the time are in the decision records, which are not available: {}.\n",
+                       missing_numbers);
   return out;
 }
 
@@ -323,8 +409,21 @@ std::string explain_ended(const std::string& what, const AdminRecord& record, co
 
 struct ExplainOptions {
   std::string policy_file;
+  std::string audit_log;
   std::string job;
 };
+
+// The audit log's preemptions of a job that AdminComment says was preempted; `missing` says
+// why there are none when the log cannot be read.
+std::vector<RecordedPreemption> recorded_preemptions(const ExplainOptions& options, const Policy& policy,
+                                                     uint32_t job, const AdminRecord& record,
+                                                     std::string* missing) {
+  std::vector<RecordedPreemption> recorded;
+  if (record.preemptions.empty()) return recorded;
+  std::string path = options.audit_log.empty() ? audit_log_path(policy) : options.audit_log;
+  if (!read_recorded_preemptions(path, job, &recorded, missing)) return {};
+  return recorded;
+}
 
 int run_explain(const ExplainOptions& options) {
   JobId wanted;
@@ -338,7 +437,9 @@ int run_explain(const ExplainOptions& options) {
   const Policy& policy = state.engine.config()->policy;
   std::string out;
   AdminRecord record;
+  uint32_t job_id = wanted.id;  // an array task's own id once known
   if (const LiveJob* live = find_live_job(state.jobs, wanted)) {
+    job_id = live->id;
     record = parse_admin_comment(live->admin_comment);
     uint32_t pending = cycle.pending_index.find(live->id);
     uint32_t running = cycle.running_index.find(live->id);
@@ -370,6 +471,7 @@ int run_explain(const ExplainOptions& options) {
     // Without --duplicates sacct gives one record per job: the latest run, whose AdminComment
     // carries every preemption so far.
     const SacctJob& job = records.back();
+    job_id = job.id;
     record = parse_admin_comment(job.admin_comment);
     std::string what = fmt::format(
         "Job {} (user {}, account {}, QOS {}) is no longer known to slurmctld; slurmdbd records it as {}.\n",
@@ -377,7 +479,9 @@ int run_explain(const ExplainOptions& options) {
     out = explain_ended(what, record, team_of_record(policy, state.accounts, record.team, job.account),
                         record.klass, job.end);
   }
-  out += explain_preemptions(record, preemptor_teams(state, record));
+  std::string missing;
+  std::vector<RecordedPreemption> recorded = recorded_preemptions(options, policy, job_id, record, &missing);
+  out += explain_preemptions(record, preemptor_teams(state, record), recorded, missing);
   std::fputs(out.c_str(), stdout);
   return kExitOk;
 }
@@ -389,6 +493,10 @@ Command add_explain_command(CLI::App* parent) {
   CLI::App* app = parent->add_subcommand(
       "explain", "Say in plain sentences why a job waits, where its resources come from, or who preempted it");
   add_policy_option(app, &options->policy_file);
+  app->add_option("--audit-log", options->audit_log,
+                  "Decision records to read (default: the policy's cluster.audit_log, else "
+                  "taskgov-audit.log next to slurmctld's log)")
+      ->type_name("FILE");
   app->add_option("jobid", options->job, "Job id (1234, or 1234_5 for an array task)")
       ->type_name("JOBID")
       ->required();

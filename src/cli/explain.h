@@ -9,6 +9,7 @@
 #include <string>
 
 #include "admin_comment.h"
+#include "audit_trail.h"
 #include "engine.h"
 #include "live_snapshot.h"
 
@@ -28,7 +29,13 @@ std::string explain_pending(const Engine& engine, size_t index, const LiveJob& j
 // Running job #index of engine.result(): within quota or on borrowed capacity, and from whom.
 std::string explain_running(const Engine& engine, size_t index, const LiveJob& job);
 // The preemptions recorded in a job's AdminComment; `teams` names the preemptors' teams (a
-// preemptor missing from it is shown with its team unknown).
-std::string explain_preemptions(const AdminRecord& record, const std::map<uint32_t, std::string>& teams);
+// preemptor missing from it is shown with its team unknown). Each gets the numbers of its
+// decision record in `recorded` (the audit log's preemptions of the job, oldest first), or
+// `missing_numbers` says why there are none (empty: the log was read).
+std::string explain_preemptions(const AdminRecord& record, const std::map<uint32_t, std::string>& teams,
+                                const std::vector<RecordedPreemption>& recorded,
+                                const std::string& missing_numbers);
+// "At 2026-11-21 10:00:03: job 30 asked for 8 gres/gpu:h100; vision held 0 ..." for one record.
+std::string recorded_moment(const RecordedPreemption& p);
 
 }  // namespace taskgov::cli

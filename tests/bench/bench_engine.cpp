@@ -4,7 +4,9 @@
 //
 // Targets, on one core: a full cycle (compute_cycle) <= 5 ms; a preempt query
 // (Engine::may_preempt) <= 50 ns; parsing a 500-team policy <= 50 ms. Also printed: memory per
-// job record, from sizeof and from the resident-set growth of a real snapshot and result.
+// job record, from sizeof and from the resident-set growth of a real snapshot and result, and
+// what the decision records add (issue 5): a cycle's change scan and a record's cost to its
+// caller (rendering it and queueing it for the audit log's writer).
 //
 // The world is generated from a fixed seed so that runs compare. Jobs are built directly as
 // engine records (scenario.h builds only the cluster and the teams).
@@ -17,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "audit_log.h"
+#include "audit_records.h"
 #include "scenario.h"
 
 using namespace taskgov;
@@ -365,6 +369,78 @@ void BM_ParseAndBuildConfig(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_ParseAndBuildConfig)->Arg(500)->Unit(benchmark::kMillisecond);
+
+// ---------------------------------------------------------------- decision records
+// The common case: between two cycles one job started and one was submitted; the scan over
+// 110,000 jobs finds them and the limits that moved. Compare with BM_ComputeCycle.
+void BM_CycleChangesFew(benchmark::State& state) {
+  World& w = world();
+  static const auto previous = compute_cycle(w.config, Snapshot(w.snapshot));
+  static const auto current = [&] {
+    Snapshot next = w.snapshot;
+    next.running.pop_back();  // ended
+    RunningJob started{next.pending.front().id, next.pending.front().team, next.pending.front().klass,
+                       next.pending.front().req, kNow};
+    next.pending.erase(next.pending.begin());
+    next.running.push_back(started);
+    PendingJob submitted = next.pending.back();
+    submitted.id += 10;
+    next.pending.push_back(submitted);
+    return compute_cycle(w.config, std::move(next));
+  }();
+  size_t records = 0;
+  for (auto _ : state) {
+    records = audit::cycle_changes(previous.get(), *current).size();
+    benchmark::DoNotOptimize(records);
+  }
+  state.counters["records"] = static_cast<double>(records);
+}
+BENCHMARK(BM_CycleChangesFew)->Unit(benchmark::kMillisecond);
+
+// The worst case: every pending job is new to the cycle (100,000 band records at once).
+void BM_CycleChangesAllNew(benchmark::State& state) {
+  World& w = world();
+  static const auto previous = [&] {
+    Snapshot none = w.snapshot;
+    none.pending.clear();
+    return compute_cycle(w.config, std::move(none));
+  }();
+  static const auto current = compute_cycle(w.config, Snapshot(w.snapshot));
+  size_t records = 0;
+  for (auto _ : state) {
+    records = audit::cycle_changes(previous.get(), *current).size();
+    benchmark::DoNotOptimize(records);
+  }
+  state.counters["records"] = static_cast<double>(records);
+  state.counters["per_record"] = benchmark::Counter(static_cast<double>(records),
+                                                    benchmark::Counter::kIsIterationInvariantRate |
+                                                        benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_CycleChangesAllNew)->Unit(benchmark::kMillisecond);
+
+// What job_submit/taskgov's caller pays per submission for its record: rendering it, and
+// queueing it for the writer thread (which writes to a file in /tmp meanwhile).
+void BM_SubmitRecord(benchmark::State& state) {
+  World& w = world();
+  SubmitDecision decision;
+  decision.klass = 0;
+  decision.request = w.snapshot.pending.front().req;
+  decision.message = "taskgov: team t0, class c0 (the lowest: no --qos given)";
+  const audit::Submitter who{1001, 0, false, "t0"};
+  static AuditLog log;
+  static const std::string path = "/tmp/taskgov-bench-audit-" + std::to_string(getpid()) + ".log";
+  log.open(path);
+  for (auto _ : state) {
+    std::string record = audit::submission(*w.config, who, 0, &decision);
+    if (state.range(0)) log.write(record);
+    benchmark::DoNotOptimize(record.data());
+  }
+  if (state.range(0)) {
+    log.close();
+    for (const std::string& file : audit_log_files(path)) std::remove(file.c_str());
+  }
+}
+BENCHMARK(BM_SubmitRecord)->ArgName("queued")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
 // ---------------------------------------------------------------- memory per job
 long resident_bytes() {

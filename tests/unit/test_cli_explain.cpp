@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "audit_records.h"
 #include "builders.h"
 #include "cli_world.h"
 #include "explain.h"
@@ -239,12 +240,57 @@ END_TEST
 START_TEST(preemption_history) {
   AdminRecord record = parse_admin_comment(
       "taskgov:team=nlp;class=training;preempted_by=36;reason=reclaim;preempted_by=41;reason=priority;preempted_by=50");
-  std::string text = explain_preemptions(record, {{36, "vision"}, {41, "nlp"}});
+  std::string text = explain_preemptions(record, {{36, "vision"}, {41, "nlp"}}, {}, "");
   CHECK_CONTAINS(text, "It was preempted 3 times:\n");
   CHECK_CONTAINS(text, "  by job 36 of team vision, for reclaim: its team took back quota it had lent.\n");
   CHECK_CONTAINS(text, "  by job 41 of team nlp, for priority: a higher class of the same team.\n");
   CHECK_CONTAINS(text, "  by job 50 of an unknown team, for an unrecorded reason: no taskgov reason recorded.\n");
-  CHECK_STRING(explain_preemptions(AdminRecord{}, {}), "");
+  CHECK_STRING(explain_preemptions(AdminRecord{}, {}, {}, "no such file"), "");
+}
+END_TEST
+
+// The decision record the preempt plugin writes for job 11 (nlp's borrowed excess) taken by
+// vision's job 30, as the audit log's writer puts it on a line.
+RecordedPreemption recorded_reclaim(const CliWorld& world, const char* mode_note = "") {
+  std::string record = audit::preemption(*world.engine.result(), 11, 30, 1, 0, PreemptReason::Reclaim,
+                                         audit::PreemptionPath::Scheduler);
+  std::string line = "{\"time\":\"2026-11-21T10:00:03.123+00:00\"," + record.substr(1);
+  if (*mode_note) line.replace(line.find("\"enforce\""), 9, mode_note);
+  RecordedPreemption p;
+  ck_assert_msg(parse_recorded_preemption(line, 11, &p), "not a preemption of job 11: %s", line.c_str());
+  ck_assert(!parse_recorded_preemption(line, 12, &p));
+  ck_assert(!parse_recorded_preemption("{\"time\":\"x\",\"event\":\"band\",\"job\":11}", 11, &p));
+  return p;
+}
+
+START_TEST(preemption_numbers_from_the_decision_record) {
+  CliWorld world = borrowing_world();
+  RecordedPreemption p = recorded_reclaim(world);
+  ck_assert_str_eq(p.time.c_str(), "2026-11-21T10:00:03.123+00:00");
+  ck_assert_str_eq(p.reason.c_str(), "reclaim");
+  ck_assert_str_eq(p.preemptor_team.c_str(), "vision");
+  ck_assert_int_eq(p.teams.at("nlp").borrowed.at("gres/gpu:h100"), 4);
+  ck_assert_int_eq(p.teams.at("vision").lent.at("gres/gpu:h100"), 4);
+
+  AdminRecord record = parse_admin_comment("taskgov:team=nlp;class=experimentation;preempted_by=30;reason=reclaim");
+  std::string text = explain_preemptions(record, {{30, "vision"}}, {p}, "");
+  CHECK_CONTAINS(text,
+                 "  by job 30 of team vision, for reclaim: its team took back quota it had lent.\n"
+                 "    At 2026-11-21 10:00:03: job 30 asked for 8 gres/gpu:h100; job 11 held 4 gres/gpu:h100, of it "
+                 "borrowed 4 gres/gpu:h100; vision held 0 gres/gpu:h100 against its quota of 8 (4 lent to others); "
+                 "nlp held 12 gres/gpu:h100 against its quota of 8 (4 borrowed).\n");
+}
+END_TEST
+
+START_TEST(preemption_without_decision_records_says_why) {
+  CliWorld world = borrowing_world();
+  AdminRecord record = parse_admin_comment("taskgov:team=nlp;preempted_by=30;reason=reclaim");
+  // A shadow-mode record is what taskgov considered, not this preemption.
+  std::string text = explain_preemptions(record, {{30, "vision"}}, {recorded_reclaim(world, "\"shadow\"")},
+                                         "cannot read the audit log /x: Permission denied");
+  ck_assert_msg(text.find("    At ") == std::string::npos, "%s", text.c_str());
+  CHECK_CONTAINS(text, "The numbers at the time are in the decision records, which are not available: "
+                       "cannot read the audit log /x: Permission denied.\n");
 }
 END_TEST
 
@@ -266,6 +312,8 @@ Suite* explain_suite() {
   tcase_add_test(tc, borrowed_running_job_names_its_lender);
   tcase_add_test(tc, in_quota_running_job_may_only_yield_to_a_higher_class_of_its_team);
   tcase_add_test(tc, preemption_history);
+  tcase_add_test(tc, preemption_numbers_from_the_decision_record);
+  tcase_add_test(tc, preemption_without_decision_records_says_why);
   suite_add_tcase(s, tc);
   return s;
 }
