@@ -9,6 +9,7 @@
 #include "borrowing.h"
 #include "json_reader.h"
 #include "reasons.h"
+#include "slurm_strings.h"
 
 namespace taskgov::audit {
 
@@ -238,9 +239,8 @@ std::vector<std::string> cycle_changes(const CycleResult* previous, const CycleR
   return out;
 }
 
-std::string preemption(const CycleResult& cycle, uint32_t victim_id, uint32_t preemptor_id,
-                       int32_t preemptor_team, int32_t preemptor_class, PreemptReason reason,
-                       PreemptionPath path) {
+std::string preemption(const CycleResult& cycle, uint32_t victim_id, const Preemptor& by,
+                       PreemptReason reason, PreemptionPath path) {
   const EngineConfig& config = *cycle.config;
   const ResourceCatalog& catalog = config.resolved.catalog;
   JsonPtr r = record("preemption", config);
@@ -261,11 +261,15 @@ std::string preemption(const CycleResult& cycle, uint32_t victim_id, uint32_t pr
   }
   set(r.get(), "victim", victim);
 
-  json_t* preemptor = job_identity(config, preemptor_id, preemptor_team, preemptor_class);
-  uint32_t p = cycle.pending_index.find(preemptor_id);
-  if (p != JobIndex::kAbsent) set(preemptor, "asks", nonzero_amounts(catalog, cycle.pending[p].req));
+  json_t* preemptor = job_identity(config, by.id, by.team, by.klass);
+  uint32_t p = cycle.pending_index.find(by.id);
+  ResourceVector asks;
+  if (p != JobIndex::kAbsent)
+    set(preemptor, "asks", nonzero_amounts(catalog, cycle.pending[p].req));
+  else if (!by.tres.empty() && parse_tres(by.tres, catalog, &asks))
+    set(preemptor, "asks", nonzero_amounts(catalog, asks));
   set(r.get(), "preemptor", preemptor);
-  set(r.get(), "teams", teams_numbers(cycle, {victim_team, preemptor_team}));
+  set(r.get(), "teams", teams_numbers(cycle, {victim_team, by.team}));
   return dump(r);
 }
 

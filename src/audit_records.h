@@ -40,10 +40,15 @@ std::string submission(const EngineConfig& config, const Submitter& who, int32_t
 std::vector<std::string> cycle_changes(const CycleResult* previous, const CycleResult& current);
 
 enum class PreemptionPath { Scheduler, Cycle };
-// A preemption carried out now, with both teams' numbers from the last cycle. The preemptor's
-// team and class come from the caller: a job submitted since the cycle is not in it.
-std::string preemption(const CycleResult& cycle, uint32_t victim_id, uint32_t preemptor_id,
-                       int32_t preemptor_team, int32_t preemptor_class, PreemptReason reason,
-                       PreemptionPath path);
+// The preempting job as the caller knows it: a job submitted since the cycle is not in it.
+struct Preemptor {
+  uint32_t id = 0;
+  int32_t team = kNoTeam;
+  int32_t klass = kNoClass;
+  std::string tres;  // what it asks for, in Slurm's TRES names; used when the cycle lacks it
+};
+// A preemption carried out now, with both teams' numbers from the last cycle.
+std::string preemption(const CycleResult& cycle, uint32_t victim_id, const Preemptor& preemptor,
+                       PreemptReason reason, PreemptionPath path);
 
 }  // namespace taskgov::audit

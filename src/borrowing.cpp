@@ -85,7 +85,11 @@ AdmissionCheck admission_band(const TeamUsage& team, const ResourceVector& req, 
   out.band = Band::InQuota;
   out.borrowed_after = team.borrowed;
   bool within_caps = can_borrow(team.sharing);
-  for (int r = 0; r < n; ++r) {
+  // Accelerators first, so that the resource named is the one Slurm names (AssocGrpGRES):
+  // derived CPU and memory limits are not in GrpTRES, and a job's CPU request before
+  // scheduling (often 1) can tip them over while its GPUs are what really block it.
+  for (int k = 0; k < n; ++k) {
+    const int r = k + 2 < n ? k + 2 : k + 2 - n;
     if (req[r] == 0) continue;
     Amount after = team.used[r] + req[r];
     if (after <= team.nominal[r]) continue;

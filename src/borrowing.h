@@ -58,7 +58,8 @@ uint32_t enforced_resources(uint32_t proportional_mask, int n);
 
 struct AdmissionCheck {
   Band band = Band::Blocked;
-  int8_t holding = -1;  // resource that makes it borrow (Borrow) or blocks it (Blocked)
+  // Resource that makes it borrow (Borrow) or blocks it (Blocked); an accelerator when one does.
+  int8_t holding = -1;
   bool pool_only = false;  // Blocked only because the pool has no room left: within its caps
   ResourceVector borrowed_after;  // the team's borrowed amounts if the job started now
 };

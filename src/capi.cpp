@@ -368,12 +368,13 @@ const char* tg_reason_name(int reason) {
 }
 
 void tg_record_preemption(const tg_engine_t* engine, uint32_t victim_id, uint32_t preemptor_id,
-                          int preemptor_team, int preemptor_class, int reason, int by_cycle) {
+                          int preemptor_team, int preemptor_class, const char* preemptor_tres,
+                          int reason, int by_cycle) {
   guarded(0, [&] {
     const std::shared_ptr<const CycleResult> cycle = engine ? engine->engine.result() : nullptr;
     if (!cycle) return 0;
     engine->audit.write(audit::preemption(
-        *cycle, victim_id, preemptor_id, preemptor_team, preemptor_class,
+        *cycle, victim_id, {preemptor_id, preemptor_team, preemptor_class, preemptor_tres ? preemptor_tres : ""},
         static_cast<PreemptReason>(reason),
         by_cycle ? audit::PreemptionPath::Cycle : audit::PreemptionPath::Scheduler));
     return 0;

@@ -133,10 +133,13 @@ int tg_may_preempt(const tg_engine_t *engine, uint32_t preemptor_id, int preempt
 uint32_t tg_victim_rank(const tg_engine_t *engine, uint32_t victim_id); /* UINT32_MAX unknown */
 const char *tg_reason_name(int reason);
 /* Records a preemption (carried out, or in shadow mode only considered) with both teams'
- * numbers from the last cycle. by_cycle: the cycle preempted for a job its own limit holds
- * back; else Slurm's scheduler did, through preempt/taskgov. */
+ * numbers from the last cycle. preemptor_tres: what the preemptor asks for, in Slurm's TRES
+ * names ("cpu=96,mem=1T,gres/gpu:h100=8"; may be NULL), for a preemptor submitted since the
+ * cycle. by_cycle: the cycle preempted for a job its own limit holds back; else Slurm's
+ * scheduler did, through preempt/taskgov. */
 void tg_record_preemption(const tg_engine_t *engine, uint32_t victim_id, uint32_t preemptor_id,
-			  int preemptor_team, int preemptor_class, int reason, int by_cycle);
+			  int preemptor_team, int preemptor_class, const char *preemptor_tres,
+			  int reason, int by_cycle);
 /* Jobs held back by their own team's limit that the rules entitle to preempt (one per team at
  * most); returns how many were written. */
 size_t tg_preemptors_held_by_limits(const tg_engine_t *engine, uint32_t *preemptors,

@@ -154,7 +154,8 @@ extern bool preempt_p_preemptable(job_record_t *preemptee, job_record_t *preempt
 			info("%s: shadow mode: would preempt %pJ for %pJ (%s)", plugin_type,
 			     preemptee, preemptor, tg_reason_name(reason));
 			tg_record_preemption(engine, preemptee->job_id, preemptor->job_id,
-					     preemptor_cache.team, preemptor_cache.klass, reason, 0);
+					     preemptor_cache.team, preemptor_cache.klass,
+					     preemptor->tres_fmt_req_str, reason, 0);
 		}
 		return false;
 	}
@@ -170,6 +171,7 @@ extern bool preempt_p_job_preempt_check(job_queue_rec_t *preemptor, job_queue_re
 static void _record_preemption(job_record_t *victim)
 {
 	uint32_t slot = victim->job_id % PENDING_RECORDS;
+	job_record_t *preemptor;
 	char fields[128];
 
 	if (pending_records[slot].victim != victim->job_id)
@@ -178,9 +180,12 @@ static void _record_preemption(job_record_t *victim)
 		 pending_records[slot].preemptor, tg_reason_name(pending_records[slot].reason));
 	pending_records[slot].victim = 0;
 	taskgov_record_on_job(victim, fields);
+	preemptor = find_job_record(pending_records[slot].preemptor);
 	tg_record_preemption(engine, victim->job_id, pending_records[slot].preemptor,
 			     pending_records[slot].preemptor_team,
-			     pending_records[slot].preemptor_class, pending_records[slot].reason, 0);
+			     pending_records[slot].preemptor_class,
+			     preemptor ? preemptor->tres_fmt_req_str : NULL,
+			     pending_records[slot].reason, 0);
 }
 
 extern int preempt_p_get_data(job_record_t *job_ptr, slurm_preempt_data_type_t data_type,

@@ -406,7 +406,7 @@ static int _preempt_for_held_jobs(tg_engine_t *engine, const tg_settings_t *sett
 			reason = tg_may_preempt(engine, preemptor->job_id, team, klass,
 						victim->job_id);
 			tg_record_preemption(engine, victim->job_id, preemptor->job_id, team, klass,
-					     reason, 1);
+					     preemptor->tres_fmt_req_str, reason, 1);
 			if (settings->shadow) {
 				info("taskgov: shadow mode: would preempt %pJ for %pJ (%s)",
 				     victim, preemptor, tg_reason_name(reason));

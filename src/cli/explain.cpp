@@ -245,9 +245,11 @@ std::string recorded_amount(const std::string& resource, int64_t amount) {
   return resource == "mem" ? format_memory_mib(amount) + " mem" : fmt::format("{} {}", amount, resource);
 }
 
-std::string recorded_amounts(const RecordedAmounts& amounts) {
+// The amounts of `resources` in `amounts`, in that order.
+std::string recorded_amounts(const RecordedAmounts& amounts, const std::vector<std::string>& resources) {
   std::vector<std::string> parts;
-  for (const auto& [resource, amount] : amounts) parts.push_back(recorded_amount(resource, amount));
+  for (const std::string& r : resources)
+    if (auto it = amounts.find(r); it != amounts.end() && it->second > 0) parts.push_back(recorded_amount(r, it->second));
   return join(parts);
 }
 
@@ -294,12 +296,14 @@ std::string record_time(std::string time) {
 std::string recorded_moment(const RecordedPreemption& p) {
   std::vector<std::string> resources = contested(p);
   std::vector<std::string> parts;
-  if (!p.preemptor_asks.empty())
-    parts.push_back(fmt::format("job {} asked for {}", p.preemptor, recorded_amounts(p.preemptor_asks)));
-  if (!p.victim_holds.empty()) {
-    std::string holds = fmt::format("job {} held {}", p.victim, recorded_amounts(p.victim_holds));
-    if (!p.victim_borrowed.empty()) holds += fmt::format(", of it borrowed {}", recorded_amounts(p.victim_borrowed));
-    parts.push_back(holds);
+  if (std::string asks = recorded_amounts(p.preemptor_asks, resources); !asks.empty())
+    parts.push_back(fmt::format("job {} asked for {}", p.preemptor, asks));
+  if (std::string holds = recorded_amounts(p.victim_holds, resources); !holds.empty()) {
+    std::string borrowed = recorded_amounts(p.victim_borrowed, resources);
+    parts.push_back(fmt::format("job {} held {}{}", p.victim, holds,
+                                borrowed.empty() ? ", within its team's quota"
+                                : borrowed == holds ? ", all of it borrowed"
+                                                    : ", of it borrowed " + borrowed));
   }
   // The preemptor's team first: its need is the reason.
   for (const std::string* name : {&p.preemptor_team, &p.victim_team}) {

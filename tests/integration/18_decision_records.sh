@@ -87,8 +87,8 @@ tg_assert_contains "explain names the preemptor and the reason" \
 tg_assert_contains "explain gives the numbers at that moment from the records" \
   "vision held 0 $H against its quota of 8 (4 lent to others); nlp held 12 $H against its quota of 8 (4 borrowed)." \
   "$TG_OUT"
-tg_assert_contains "explain says what the victim held and borrowed" \
-  "job ${nlp[3]} held" "$TG_OUT"
+tg_assert_contains "explain says what the two jobs asked and held" \
+  "job $vision asked for 8 $H; job ${nlp[3]} held 4 $H, all of it borrowed;" "$TG_OUT"
 
 tg_log "a refused reload is recorded"
 audit_mark

@@ -49,7 +49,8 @@ sleep 2
 explain "vision's job, waiting for its begin time" "$vision" \
   "It belongs to team vision, class experimentation." \
   "Band in-quota: in quota: vision would hold 2 $H of its quota 8." \
-  "Ahead of it in taskgov's order: 0 pending jobs of team vision, 1 in the cluster." \
+  "Ahead of it in taskgov's order: 0 pending jobs of team vision, 0 in the cluster." \
+  "It fits in its team's quota and is first in line" \
   "When the nodes are full, Slurm may preempt for it: 1 job of team nlp (reclaim)."
 
 tg_assert_error "an unknown job: exit 3, says neither slurmctld nor slurmdbd knows it" 3 \

@@ -197,7 +197,7 @@ START_TEST(preemption_record_has_both_teams_numbers) {
   s.running(10, "nlp", "experimentation", gpus(4), 100).running(11, "nlp", "experimentation", gpus(4), 200);
   s.running(12, "nlp", "training", gpus(4), 300).pending(30, "vision", "inference", gpus(8), 400);
   auto cycle = s.cycle();
-  std::string line = audit::preemption(*cycle, 11, 30, s.team_index("vision"), s.class_index("inference"),
+  std::string line = audit::preemption(*cycle, 11, {30, s.team_index("vision"), s.class_index("inference"), ""},
                                        PreemptReason::Reclaim, audit::PreemptionPath::Scheduler);
   Json r = parse(line);
   CHECK_STRING(at(r.get(), "event"), "\"preemption\"");
@@ -217,14 +217,18 @@ START_TEST(preemption_record_has_both_teams_numbers) {
 }
 END_TEST
 
-START_TEST(preemption_of_a_job_unknown_to_the_cycle_names_it_only) {
+START_TEST(preemption_of_jobs_unknown_to_the_cycle) {
   Scenario s = borrowing_world();
   auto cycle = s.cycle();
-  std::string line = audit::preemption(*cycle, 77, 78, -1, -1, PreemptReason::Priority,
+  std::string line = audit::preemption(*cycle, 77, {78, -1, -1, ""}, PreemptReason::Priority,
                                        audit::PreemptionPath::Cycle);
   CHECK_STRING(at(line, "by"), "\"cycle\"");
   CHECK_STRING(at(line, "victim"), "{\"job\":77,\"team\":null,\"class\":null}");
   CHECK_STRING(at(line, "teams"), "{}");
+  // A preemptor submitted since the cycle: what it asks for comes from its TRES string.
+  line = audit::preemption(*cycle, 77, {78, 1, -1, "cpu=48,mem=512G,node=1,billing=48,gres/gpu:h100=2"},
+                           PreemptReason::Reclaim, audit::PreemptionPath::Scheduler);
+  CHECK_STRING(at(line, "preemptor.asks"), "{\"cpu\":48,\"mem\":524288,\"gres/gpu:h100\":2}");
 }
 END_TEST
 
@@ -470,7 +474,7 @@ Suite* audit_suite() {
   tcase_add_test(records, band_record_carries_the_reason_with_numbers);
   tcase_add_test(records, limit_record_after_a_reload_compares_by_team_name);
   tcase_add_test(records, preemption_record_has_both_teams_numbers);
-  tcase_add_test(records, preemption_of_a_job_unknown_to_the_cycle_names_it_only);
+  tcase_add_test(records, preemption_of_jobs_unknown_to_the_cycle);
   tcase_add_test(records, submission_records_say_accepted_refused_or_ungoverned);
   tcase_add_test(records, policy_records_name_the_file_and_the_error);
   suite_add_tcase(s, records);

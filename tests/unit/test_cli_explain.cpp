@@ -252,7 +252,7 @@ END_TEST
 // The decision record the preempt plugin writes for job 11 (nlp's borrowed excess) taken by
 // vision's job 30, as the audit log's writer puts it on a line.
 RecordedPreemption recorded_reclaim(const CliWorld& world, const char* mode_note = "") {
-  std::string record = audit::preemption(*world.engine.result(), 11, 30, 1, 0, PreemptReason::Reclaim,
+  std::string record = audit::preemption(*world.engine.result(), 11, {30, 1, 0, ""}, PreemptReason::Reclaim,
                                          audit::PreemptionPath::Scheduler);
   std::string line = "{\"time\":\"2026-11-21T10:00:03.123+00:00\"," + record.substr(1);
   if (*mode_note) line.replace(line.find("\"enforce\""), 9, mode_note);
@@ -276,8 +276,8 @@ START_TEST(preemption_numbers_from_the_decision_record) {
   std::string text = explain_preemptions(record, {{30, "vision"}}, {p}, "");
   CHECK_CONTAINS(text,
                  "  by job 30 of team vision, for reclaim: its team took back quota it had lent.\n"
-                 "    At 2026-11-21 10:00:03: job 30 asked for 8 gres/gpu:h100; job 11 held 4 gres/gpu:h100, of it "
-                 "borrowed 4 gres/gpu:h100; vision held 0 gres/gpu:h100 against its quota of 8 (4 lent to others); "
+                 "    At 2026-11-21 10:00:03: job 30 asked for 8 gres/gpu:h100; job 11 held 4 gres/gpu:h100, all of it "
+                 "borrowed; vision held 0 gres/gpu:h100 against its quota of 8 (4 lent to others); "
                  "nlp held 12 gres/gpu:h100 against its quota of 8 (4 borrowed).\n");
 }
 END_TEST
