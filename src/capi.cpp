@@ -22,6 +22,9 @@ struct tg_engine {
   // Internally synchronised: written from readers of the engine (submissions, preemptions).
   mutable taskgov::AuditLog audit;
   std::string default_audit_path = taskgov::default_audit_log_path("");
+  // What the next cycle's records compare against. Unlike the engine's result, it survives a
+  // policy reload: the limits and bands a reload moves are decisions to record too.
+  std::shared_ptr<const taskgov::CycleResult> last_published;
 };
 struct tg_inventory {
   taskgov::Inventory inventory;
@@ -223,7 +226,7 @@ tg_snapshot_t* tg_snapshot_new(const tg_engine_t* engine, int64_t now) {
     auto* snapshot = new tg_snapshot();
     snapshot->config = engine->engine.config();
     snapshot->snapshot.now = now;
-    snapshot->previous = engine->engine.result();
+    snapshot->previous = engine->last_published;
     snapshot->audit = engine->audit.is_open();
     return snapshot;
   });
@@ -267,6 +270,7 @@ int tg_cycle_publish(tg_engine_t* engine, tg_cycle_t* cycle) {
   return guarded(int{TG_ERROR}, [&] {
     if (!engine || !cycle || !cycle->result) return int{TG_ERROR};
     cycle->published = engine->engine.publish(cycle->result);
+    if (cycle->published) engine->last_published = cycle->result;
     return cycle->published ? int{TG_OK} : int{TG_ERROR};
   });
 }

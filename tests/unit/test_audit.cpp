@@ -466,6 +466,57 @@ START_TEST(policy_loads_are_recorded_where_the_policy_says) {
 }
 END_TEST
 
+// One cycle through the C ABI with nlp's job holding `gpus` H100, published and finished as the
+// governance cycle does it.
+void run_cycle(tg_engine_t* engine, uint64_t gpus) {
+  tg_settings_t settings;
+  ck_assert_int_eq(tg_settings(engine, &settings), TG_OK);
+  uint64_t amounts[TG_MAX_RESOURCES] = {0};
+  for (int r = 0; r < settings.resources; ++r)
+    if (std::string(tg_resource_name(engine, r)) == "gres/gpu:h100") amounts[r] = gpus;
+  tg_snapshot_t* snapshot = tg_snapshot_new(engine, 1000);
+  ck_assert_int_eq(tg_snapshot_add_running(snapshot, 7, 0, 0, amounts, 900), TG_OK);
+  tg_cycle_t* cycle = tg_cycle_compute(snapshot);
+  ck_assert_int_eq(tg_cycle_publish(engine, cycle), TG_OK);
+  tg_cycle_finish(engine, cycle);
+}
+
+// A reload moves every team's limit at once: the first cycle after it records that against the
+// last cycle before it.
+START_TEST(limits_a_reload_moves_are_recorded) {
+  std::string dir = temp_dir();
+  std::string policy_file = dir + "/taskgov.json";
+  auto write_policy = [&](int quota) {
+    std::ofstream(policy_file) << R"({"cluster": {"priority_classes": [{"name": "normal", "weight": 1}],
+      "audit_log": ")" << dir << R"(/audit.log"},
+      "teams": [{"name": "nlp", "account": "nlp", "quota": [{"gres": "gpu:h100", "count": )" << quota << "}]}]}";
+  };
+  tg_engine_t* engine = tg_engine_acquire();
+  tg_inventory_t* inventory = tg_inventory_new();
+  tg_inventory_add_node(inventory, "", 192, 2 * 1024 * 1024, "gpu:h100:8");
+  tg_inventory_add_node(inventory, "", 192, 2 * 1024 * 1024, "gpu:h100:8");
+  char error[512];
+  write_policy(8);
+  ck_assert_int_eq(tg_load_policy(engine, policy_file.c_str(), inventory, error, sizeof(error)), TG_OK);
+  run_cycle(engine, 4);
+  run_cycle(engine, 4);  // nothing moved
+  write_policy(4);
+  ck_assert_int_eq(tg_load_policy(engine, policy_file.c_str(), inventory, error, sizeof(error)), TG_OK);
+  run_cycle(engine, 4);
+  tg_inventory_free(inventory);
+  tg_engine_release(engine);
+
+  std::vector<std::string> limits;
+  for (const std::string& line : lines_of(dir + "/audit.log"))
+    if (at(line, "event") == "\"limit\"") limits.push_back(at(line, "from") + "->" + at(line, "to"));
+  ck_assert_uint_eq(limits.size(), 1);
+  // 8 + 50 % of 8 borrowable (the 8 idle H100 no team owns), then 4 + 2.
+  ck_assert_msg(limits[0].find("\"gres/gpu:h100\":12}->") != std::string::npos &&
+                    limits[0].find("\"gres/gpu:h100\":6}") != std::string::npos,
+                "%s", limits[0].c_str());
+}
+END_TEST
+
 Suite* audit_suite() {
   Suite* s = suite_create("audit");
   TCase* records = tcase_create("records");
@@ -486,6 +537,7 @@ Suite* audit_suite() {
   tcase_add_test(log, the_recovery_is_reported_with_what_was_lost);
   tcase_add_test(log, a_full_disk_is_reported_once);
   tcase_add_test(log, policy_loads_are_recorded_where_the_policy_says);
+  tcase_add_test(log, limits_a_reload_moves_are_recorded);
   suite_add_tcase(s, log);
   return s;
 }
