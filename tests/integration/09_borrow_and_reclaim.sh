@@ -10,12 +10,7 @@
 tg_governed_scenario '' "$TG_BORROWING_TEAMS"
 
 declare -a nlp
-for i in 1 2 3 4; do
-  tg_submit alice --gres=gpu:h100:4 --wrap 'sleep 600' || tg_fail "nlp job $i submitted"
-  nlp[i]=$TG_JOB
-  sleep 0.3   # distinct start times: the newest running job is the borrowed one
-done
-for i in 1 2 3; do tg_wait_state "${nlp[i]}" RUNNING 20; done
+tg_nlp_borrows nlp 4
 
 max=0
 for _ in $(seq 1 15); do           # 3 s of scheduling passes and cycles

@@ -78,12 +78,7 @@ tg_assert_eq "sinfo: the cluster has 16 H100" 16 "$capacity"
 
 # ---------------------------------------------------------------- nlp borrows
 declare -a nlp
-for i in 1 2 3 4; do
-  tg_submit alice --gres=gpu:h100:4 --wrap 'sleep 600' || tg_fatal "nlp job $i submitted"
-  nlp[i]=$TG_JOB
-  sleep 0.3   # distinct start times: the newest running job is the borrowed one
-done
-for i in 1 2 3; do tg_wait_state "${nlp[i]}" RUNNING 20 || tg_fatal "nlp's job $i runs"; done
+tg_nlp_borrows nlp 4
 sleep 1
 tg_assert_eq "squeue: nlp holds 12 H100, its fourth job waits on the team limit" "12 PENDING AssocGrpGRES" \
   "$(tg_running_gres alice h100) $(tg_squeue "${nlp[4]}" '%T %r')"

@@ -19,12 +19,7 @@ H=gres/gpu:h100
 stamp() { date -d "@$1" +%Y-%m-%dT%H:%M:%S; }   # as taskgov report and sacct read dates
 
 declare -a nlp
-for i in 1 2 3; do
-  tg_submit alice --gres=gpu:h100:4 --wrap 'sleep 600' || tg_fatal "nlp job $i submitted"
-  nlp[i]=$TG_JOB
-  sleep 0.3   # distinct start times: the newest running job is the borrowed one
-done
-for i in 1 2 3; do tg_wait_state "${nlp[i]}" RUNNING 20 || tg_fatal "nlp's job $i runs"; done
+tg_nlp_borrows nlp 3
 tg_submit alice --gres=gpu:h100:4 --wrap 'sleep 600' || tg_fatal "nlp's fourth job submitted"
 nlp[4]=$TG_JOB
 sleep 1

@@ -33,12 +33,7 @@ tg_assert_eq "the policy's load is recorded in the default place" "loaded $polic
 
 audit_mark
 declare -a nlp
-for i in 1 2 3; do
-  tg_submit alice --gres=gpu:h100:4 --wrap 'sleep 600' || tg_fail "nlp job $i submitted"
-  nlp[i]=$TG_JOB
-  sleep 0.3   # distinct start times: the newest is the borrowed one
-done
-for i in 1 2 3; do tg_wait_state "${nlp[i]}" RUNNING 20; done
+tg_nlp_borrows nlp 3
 tg_assert_fails "nlp's job beyond quota + borrow cap is refused" \
   runuser -u alice -- sbatch -o /dev/null --gres=gpu:h100:16 --wrap true
 

@@ -12,12 +12,7 @@ tg_governed_scenario '' "$TG_BORROWING_TEAMS"
 H=gres/gpu:h100
 
 declare -a nlp
-for i in 1 2 3 4; do
-  tg_submit alice --gres=gpu:h100:4 --wrap 'sleep 600' || tg_fatal "nlp job $i submitted"
-  nlp[i]=$TG_JOB
-  sleep 0.3   # distinct start times: the newest running job is the borrowed one
-done
-for i in 1 2 3; do tg_wait_state "${nlp[i]}" RUNNING 20 || tg_fatal "nlp's job $i runs"; done
+tg_nlp_borrows nlp 4
 sleep 2       # a cycle after the last start
 
 # explain DESC JOB NEEDLE...: exit 0 and every needle in the answer.

@@ -244,6 +244,23 @@ TG_BORROWING_TEAMS='[
      "quota": [{"gres": "gpu:h100", "count": 8}]}
   ]'
 
+# tg_nlp_borrows ARRAY COUNT: alice submits COUNT jobs of 4 H100 to nlp (TG_BORROWING_TEAMS),
+# 0.3 s apart so that their start times differ (the newest running job is the borrowed one),
+# and waits until the first three run: 12 H100, quota 8 + borrow cap 4. ARRAY[1..COUNT] gets
+# their ids.
+tg_nlp_borrows() {
+  local -n tg_ids=$1
+  local i
+  for ((i = 1; i <= $2; i++)); do
+    tg_submit alice --gres=gpu:h100:4 --wrap 'sleep 600' || tg_fatal "nlp job $i submitted"
+    tg_ids[i]=$TG_JOB
+    sleep 0.3
+  done
+  for ((i = 1; i <= $2 && i <= 3; i++)); do
+    tg_wait_state "${tg_ids[i]}" RUNNING 20 || tg_fatal "nlp's job $i runs"
+  done
+}
+
 # tg_clean_slate: no job of any user left, so a scenario starts from an idle cluster.
 tg_clean_slate() {
   local i

@@ -21,16 +21,14 @@
 #include "builders.h"
 #include "scenario.h"
 #include "taskgov.h"
+#include "table_cases.h"
 
 using namespace taskgov;
 using namespace taskgov::scenario;
 
-namespace {
+using taskgov::test::count_of;
 
-template <typename T, size_t N>
-constexpr int count_of(const T (&)[N]) {
-  return static_cast<int>(N);
-}
+namespace {
 
 using Json = std::unique_ptr<json_t, decltype(&json_decref)>;
 
@@ -374,48 +372,49 @@ START_TEST(the_log_rotates_by_size) {
 }
 END_TEST
 
-START_TEST(an_unwritable_path_is_reported_once_and_never_throws) {
-  std::string dir = temp_dir();
-  std::string blocker = dir + "/not-a-folder";
-  std::ofstream(blocker) << "a file where the log's folder should be\n";
+// A log whose folder is a regular file, so it cannot be opened; it tries again at once.
+struct BlockedLog {
+  std::string blocker = temp_dir() + "/not-a-folder";
   Reports reports;
-  AuditLogLimits limits;
-  limits.retry_seconds = 0;
   AuditLog log;
-  log.set_reporter(reports.reporter());
-  log.open(blocker + "/taskgov-audit.log", limits);
-  for (int i = 0; i < 50; ++i) log.write("{\"event\":\"lost\"}");
-  log.close();
+  BlockedLog() {
+    std::ofstream(blocker) << "a file where the log's folder should be\n";
+    AuditLogLimits limits;
+    limits.retry_seconds = 0;
+    log.set_reporter(reports.reporter());
+    log.open(path(), limits);
+  }
+  std::string path() const { return blocker + "/taskgov-audit.log"; }
+};
+
+START_TEST(an_unwritable_path_is_reported_once_and_never_throws) {
+  BlockedLog blocked;
+  for (int i = 0; i < 50; ++i) blocked.log.write("{\"event\":\"lost\"}");
+  blocked.log.close();
+  const Reports& reports = blocked.reports;
   ck_assert_uint_eq(reports.trouble.size(), 1);
   ck_assert_uint_eq(reports.recovery.size(), 0);
   ck_assert_msg(reports.trouble[0].find("cannot open") != std::string::npos &&
-                    reports.trouble[0].find(blocker) != std::string::npos,
+                    reports.trouble[0].find(blocked.blocker) != std::string::npos,
                 "%s", reports.trouble[0].c_str());
 }
 END_TEST
 
 START_TEST(the_recovery_is_reported_with_what_was_lost) {
-  std::string dir = temp_dir();
-  std::string blocker = dir + "/not-a-folder";
-  std::ofstream(blocker) << "a file where the log's folder should be\n";
-  Reports reports;
-  AuditLogLimits limits;
-  limits.retry_seconds = 0;
-  AuditLog log;
-  log.set_reporter(reports.reporter());
-  log.open(blocker + "/taskgov-audit.log", limits);
-  log.write("{\"event\":\"lost\"}");
-  for (int i = 0; i < 500 && reports.troubles() == 0; ++i) usleep(10000);
-  ck_assert_uint_eq(reports.troubles(), 1);
+  BlockedLog blocked;
+  blocked.log.write("{\"event\":\"lost\"}");
+  for (int i = 0; i < 500 && blocked.reports.troubles() == 0; ++i) usleep(10000);
+  ck_assert_uint_eq(blocked.reports.troubles(), 1);
   // The folder appears: the next record is written, and the recovery says what was lost.
-  unlink(blocker.c_str());
-  mkdir(blocker.c_str(), 0755);
-  log.write("{\"event\":\"kept\"}");
-  log.close();
-  ck_assert_uint_eq(lines_of(blocker + "/taskgov-audit.log").size(), 1);
-  ck_assert_uint_eq(reports.recovery.size(), 1);
-  ck_assert_msg(reports.recovery[0].find("writing again; 1 decision record was dropped meanwhile") != std::string::npos,
-                "%s", reports.recovery[0].c_str());
+  unlink(blocked.blocker.c_str());
+  mkdir(blocked.blocker.c_str(), 0755);
+  blocked.log.write("{\"event\":\"kept\"}");
+  blocked.log.close();
+  ck_assert_uint_eq(lines_of(blocked.path()).size(), 1);
+  ck_assert_uint_eq(blocked.reports.recovery.size(), 1);
+  ck_assert_msg(blocked.reports.recovery[0].find("writing again; 1 decision record was dropped meanwhile") !=
+                    std::string::npos,
+                "%s", blocked.reports.recovery[0].c_str());
 }
 END_TEST
 

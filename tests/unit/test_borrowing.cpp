@@ -10,9 +10,12 @@
 #include <vector>
 
 #include "scenario.h"
+#include "table_cases.h"
 
 using namespace taskgov;
 using namespace taskgov::scenario;
+
+using taskgov::test::count_of;
 
 namespace {
 
@@ -399,11 +402,6 @@ START_TEST(band_names) {
   ck_assert(can_lend(kLab) && can_lend(kLend) && !can_lend(kDont));
 }
 END_TEST
-
-template <typename T, size_t N>
-constexpr int count_of(const T (&)[N]) {
-  return static_cast<int>(N);
-}
 
 Suite* borrowing_suite() {
   Suite* s = suite_create("borrowing");

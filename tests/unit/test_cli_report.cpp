@@ -12,16 +12,14 @@
 #include "builders.h"
 #include "output.h"
 #include "report.h"
+#include "table_cases.h"
 
 using namespace taskgov;
 using namespace taskgov::cli;
 
-namespace {
+using taskgov::test::count_of;
 
-template <typename T, size_t N>
-constexpr int count_of(const T (&)[N]) {
-  return static_cast<int>(N);
-}
+namespace {
 
 int64_t local_epoch(int year, int month, int day, int hour = 0, int minute = 0, int second = 0) {
   struct tm fields = {};

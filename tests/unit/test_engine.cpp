@@ -10,16 +10,14 @@
 #include <vector>
 
 #include "scenario.h"
+#include "table_cases.h"
 
 using namespace taskgov;
 using namespace taskgov::scenario;
 
-namespace {
+using taskgov::test::count_of;
 
-template <typename T, size_t N>
-constexpr int count_of(const T (&)[N]) {
-  return static_cast<int>(N);
-}
+namespace {
 
 // For assertions inside loops of thousands: Check's own macros record a mark point per call
 // (a write to its pipe in fork mode), which made these tests slow under the sanitizers.

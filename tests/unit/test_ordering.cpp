@@ -12,16 +12,14 @@
 #include <vector>
 
 #include "scenario.h"
+#include "table_cases.h"
 
 using namespace taskgov;
 using namespace taskgov::scenario;
 
-namespace {
+using taskgov::test::count_of;
 
-template <typename T, size_t N>
-constexpr int count_of(const T (&)[N]) {
-  return static_cast<int>(N);
-}
+namespace {
 
 constexpr double kEps = 1e-12;
 

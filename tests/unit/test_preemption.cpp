@@ -10,9 +10,12 @@
 #include <vector>
 
 #include "scenario.h"
+#include "table_cases.h"
 
 using namespace taskgov;
 using namespace taskgov::scenario;
+
+using taskgov::test::count_of;
 
 namespace {
 
@@ -23,11 +26,6 @@ namespace {
     std::string got_ = ids_string(ids);                                               \
     ck_assert_msg(got_ == (want), "%s = {%s}, want {%s}", #ids, got_.c_str(), (want)); \
   } while (0)
-
-template <typename T, size_t N>
-constexpr int count_of(const T (&)[N]) {
-  return static_cast<int>(N);
-}
 
 // ---------------------------------------------------------------- preempt_reason
 constexpr uint32_t kA100 = 1u << 2;
