@@ -121,9 +121,17 @@ bool read_cluster_name(const std::string& slurm_conf, std::string* name, std::st
 
 bool load_assoc_rows(const std::string& cluster, std::vector<AssocRow>* rows, std::string* error) {
   std::string out;
-  return sacctmgr_show({"assoc", "where", "cluster=" + cluster, "format=account,user,parentname,qos"}, &out,
-                       error) &&
-         parse_assoc_rows(out, rows, error);
+  if (!sacctmgr_show({"assoc", "where", "cluster=" + cluster, "format=account,user,parentname,qos"}, &out,
+                     error) ||
+      !parse_assoc_rows(out, rows, error))
+    return false;
+  // Every cluster slurmdbd knows has its root association; sacctmgr is silent about others.
+  if (rows->empty()) {
+    *error = fmt::format("slurmdbd knows no cluster '{}' (sacctmgr show cluster lists those it knows); "
+                         "pass --cluster NAME", cluster);
+    return false;
+  }
+  return true;
 }
 
 bool load_qos_rows(std::vector<QosRow>* rows, std::string* error) {

@@ -236,4 +236,6 @@ tg_assert_error "an unknown --team: exit 2, lists the teams" 2 "no team 'nosuch'
 tg_assert_error "an unknown --format: exit 2, lists the formats" 2 "--format: xml not in {table,json,csv}" \
   "$TG_TASKGOV" report --start "$start" --end "$end" --format xml
 tg_assert_error "no --start: exit 2" 2 "--start is required" "$TG_TASKGOV" report --end "$end"
+tg_assert_error "an unknown --cluster: exit 2" 2 "slurmdbd knows no cluster 'nosuch'" \
+  "$TG_TASKGOV" report --cluster nosuch --start "$start" --end "$end"
 tg_done

@@ -141,6 +141,9 @@ tg_assert_error "sync --policy /nonexistent: exit 1, names the file" 1 \
 tg_assert_error "sync --apply --policy /nonexistent changes nothing either" 1 \
   "/nonexistent: cannot read the policy file" "$TG_TASKGOV" sync --apply --policy /nonexistent
 
+tg_assert_error "an unknown --cluster: exit 2, nothing planned" 2 "slurmdbd knows no cluster 'nosuch'" \
+  "$TG_TASKGOV" sync --cluster nosuch
+
 # ---------------------------------------------------------------- back to the usual cluster
 remove_ours
 tg_assert_eq "after clean-up, slurmdbd has the usual accounts, users and QOS" "$usual" "$(assocs)
