@@ -27,10 +27,12 @@ std::string records_dropped(size_t count) {
 // retry a failing file on every record.
 class GuardedFileSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
+  // A plain pointer to the pool: this sink runs only on the pool's own thread, which the pool
+  // joins before it goes. Holding a shared_ptr here, even for a moment, could make that thread
+  // the pool's last owner, destroying the pool from inside its own thread.
   GuardedFileSink(std::string path, AuditLogLimits limits, AuditLog::Reporter reporter,
-                  std::weak_ptr<spdlog::details::thread_pool> pool)
-      : path_(std::move(path)), limits_(limits), reporter_(std::move(reporter)),
-        pool_(std::move(pool)) {}
+                  spdlog::details::thread_pool* pool)
+      : path_(std::move(path)), limits_(limits), reporter_(std::move(reporter)), pool_(pool) {}
 
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
@@ -85,9 +87,7 @@ class GuardedFileSink final : public spdlog::sinks::base_sink<std::mutex> {
 
   // The queue gives way to new records when the writer falls behind (overrun_oldest).
   void note_overruns() {
-    auto pool = pool_.lock();
-    if (!pool) return;
-    size_t overruns = pool->overrun_counter();
+    size_t overruns = pool_->overrun_counter();
     if (overruns == reported_overruns_ || Clock::now() < next_overrun_report_) return;
     report(true, fmt::format("{}: more than {} waited for the writer",
                              records_dropped(overruns - reported_overruns_),
@@ -107,7 +107,7 @@ class GuardedFileSink final : public spdlog::sinks::base_sink<std::mutex> {
   std::string path_;
   AuditLogLimits limits_;
   AuditLog::Reporter reporter_;
-  std::weak_ptr<spdlog::details::thread_pool> pool_;
+  spdlog::details::thread_pool* pool_;
   std::unique_ptr<spdlog::sinks::rotating_file_sink_st> file_;
   Clock::time_point retry_at_{};
   bool troubled_ = false;
@@ -150,7 +150,7 @@ void AuditLog::open(const std::string& path, const AuditLogLimits& limits) {
     auto pool = std::make_shared<spdlog::details::thread_pool>(limits.queued_records, 1, [] {
       pthread_setname_np(pthread_self(), "taskgov-audit");
     });
-    auto sink = std::make_shared<GuardedFileSink>(path, limits, reporter_, pool);
+    auto sink = std::make_shared<GuardedFileSink>(path, limits, reporter_, pool.get());
     // Not registered with spdlog: slurmctld may hold other users of the library.
     auto logger = std::make_shared<spdlog::async_logger>(
         "taskgov-audit", std::move(sink), pool, spdlog::async_overflow_policy::overrun_oldest);
