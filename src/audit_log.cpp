@@ -166,11 +166,6 @@ void AuditLog::open(const std::string& path, const AuditLogLimits& limits) {
   old_pool.reset();
 }
 
-std::string AuditLog::path() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return path_;
-}
-
 bool AuditLog::is_open() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return logger_ != nullptr;

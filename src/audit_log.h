@@ -52,7 +52,6 @@ class AuditLog {
   // Starts writing to `path` (its folders are created when missing); the records queued for a
   // previous path are written there first. Reopening the current path changes nothing.
   void open(const std::string& path, const AuditLogLimits& limits = {});
-  std::string path() const;
   bool is_open() const;
 
   // Queues one record, a JSON object ("{...}"); the writer puts the time in front. Never

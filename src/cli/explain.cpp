@@ -291,8 +291,7 @@ std::string record_time(std::string time) {
   return time.substr(0, time.find('.'));
 }
 
-}  // namespace
-
+// "    At 2026-11-21 10:00:03: job 30 asked for 8 gres/gpu:h100; vision held 0 ..." for one record.
 std::string recorded_moment(const RecordedPreemption& p) {
   std::vector<std::string> resources = contested(p);
   std::vector<std::string> parts;
@@ -314,6 +313,8 @@ std::string recorded_moment(const RecordedPreemption& p) {
   return fmt::format("    At {}{}: {}.\n", record_time(p.time),
                      p.mode == "shadow" ? " (shadow mode: only considered)" : "", join(parts, "; "));
 }
+
+}  // namespace
 
 std::string explain_preemptions(const AdminRecord& record, const std::map<uint32_t, std::string>& teams,
                                 const std::vector<RecordedPreemption>& recorded,

@@ -35,7 +35,5 @@ std::string explain_running(const Engine& engine, size_t index, const LiveJob& j
 std::string explain_preemptions(const AdminRecord& record, const std::map<uint32_t, std::string>& teams,
                                 const std::vector<RecordedPreemption>& recorded,
                                 const std::string& missing_numbers);
-// "At 2026-11-21 10:00:03: job 30 asked for 8 gres/gpu:h100; vision held 0 ..." for one record.
-std::string recorded_moment(const RecordedPreemption& p);
 
 }  // namespace taskgov::cli
