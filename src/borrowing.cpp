@@ -61,26 +61,12 @@ void attribute_lending(std::vector<TeamUsage>* teams, const Pool& pool, int n) {
   }
 }
 
-ResourceVector current_limit(const TeamUsage& team, const Pool& pool, int n) {
-  ResourceVector limit = team.nominal;
-  if (!can_borrow(team.sharing)) return limit;
-  for (int r = 0; r < n; ++r) {
-    // The pool counts the team's own idle quota (it lends it), but to borrow the team first
-    // fills its quota, taking that part out of the pool: it is no room to borrow.
-    Amount room = std::clamp<Amount>(team.borrowed[r] + pool.free[r] - team.lendable[r], 0,
-                                     team.borrow_cap[r]);
-    limit[r] += room;
-  }
-  return limit;
-}
-
 uint32_t enforced_resources(uint32_t proportional_mask, int n) {
   uint32_t all = n >= 32 ? ~0u : (1u << n) - 1;
   return all & ~(proportional_mask & ((1u << ResourceCatalog::kCpu) | (1u << ResourceCatalog::kMem)));
 }
 
-AdmissionCheck admission_band(const TeamUsage& team, const ResourceVector& req, const Pool& pool,
-                              int n) {
+AdmissionCheck admission_band(const TeamUsage& team, const ResourceVector& req, int n) {
   AdmissionCheck out;
   out.band = Band::InQuota;
   out.borrowed_after = team.borrowed;
@@ -95,11 +81,9 @@ AdmissionCheck admission_band(const TeamUsage& team, const ResourceVector& req, 
     if (after <= team.nominal[r]) continue;
     Amount excess = after - team.nominal[r];
     out.borrowed_after[r] = excess;
-    Amount extra = excess - team.borrowed[r];
     bool within_cap = can_borrow(team.sharing) && excess <= team.borrow_cap[r];
     within_caps = within_caps && within_cap;
-    // Going over quota first uses up the team's own idle quota, which the pool counts as lent.
-    if (!within_cap || extra > pool.free[r] - team.lendable[r]) {
+    if (!within_cap || after > team.limit[r]) {
       if (out.band != Band::Blocked) out.holding = static_cast<int8_t>(r);
       out.band = Band::Blocked;
     } else if (out.band == Band::InQuota) {

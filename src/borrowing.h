@@ -21,7 +21,7 @@ struct TeamUsage {
   ResourceVector borrowed;  // max(0, used - nominal)
   ResourceVector lendable;  // idle quota offered to others (0 for dont-lend)
   ResourceVector lent;      // share of the pool's borrowed amount attributed to this team
-  ResourceVector limit;     // quota + what it may borrow now: the dynamic GrpTRES
+  ResourceVector limit;     // quota + what it may borrow now: the dynamic GrpTRES (fair_sharing.h)
   Sharing sharing = Sharing::LendAndBorrow;
 };
 
@@ -45,9 +45,6 @@ ResourceVector unassigned_amount(bool share_unassigned, const ResourceVector& ca
 Pool lending_pool(const std::vector<TeamUsage>& teams, const ResourceVector& unassigned, int n);
 // Pool borrowing attributed to lenders pro rata to what each offers.
 void attribute_lending(std::vector<TeamUsage>* teams, const Pool& pool, int n);
-// quota + min(borrow cap, already borrowed + what the pool still has), never below quota.
-ResourceVector current_limit(const TeamUsage& team, const Pool& pool, int n);
-
 // Resources whose limit goes into Slurm's GrpTRES: every accelerator, and CPUs or memory only
 // where the team's quota of them was written out rather than derived by the proportional rule.
 // Derived CPUs and memory move in step with the accelerators (jobs get the same proportional
@@ -60,11 +57,13 @@ struct AdmissionCheck {
   Band band = Band::Blocked;
   // Resource that makes it borrow (Borrow) or blocks it (Blocked); an accelerator when one does.
   int8_t holding = -1;
-  bool pool_only = false;  // Blocked only because the pool has no room left: within its caps
+  // Blocked only by the team's current limit (the pool has no room, or the rest is other teams'
+  // fair part): within its borrow caps.
+  bool pool_only = false;
   ResourceVector borrowed_after;  // the team's borrowed amounts if the job started now
 };
-// DESIGN §2 "a team may start a job needing req".
-AdmissionCheck admission_band(const TeamUsage& team, const ResourceVector& req, const Pool& pool,
-                         int n);
+// DESIGN §2 "a team may start a job needing req", against the team's current limit, which the
+// division of idle capacity (fair_sharing.h) set from the pool and the other teams' demand.
+AdmissionCheck admission_band(const TeamUsage& team, const ResourceVector& req, int n);
 
 }  // namespace taskgov

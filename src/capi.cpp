@@ -243,11 +243,12 @@ int tg_snapshot_add_running(tg_snapshot_t* snapshot, uint32_t job_id, int team, 
 }
 
 int tg_snapshot_add_pending(tg_snapshot_t* snapshot, uint32_t job_id, int team, int klass,
-                            const uint64_t* amounts, int64_t submit_time) {
+                            const uint64_t* amounts, int64_t submit_time, int eligible) {
   return guarded(int{TG_ERROR}, [&] {
     if (!snapshot) return int{TG_ERROR};
     snapshot->snapshot.pending.push_back(
-        {job_id, team, klass, amounts_to_vector(amounts, snapshot->config->resources()), submit_time});
+        {job_id, team, klass, amounts_to_vector(amounts, snapshot->config->resources()), submit_time,
+         eligible != 0});
     return int{TG_OK};
   });
 }
@@ -354,10 +355,15 @@ int tg_pending_team(const tg_engine_t* engine, uint32_t job_id) {
 }
 
 int tg_may_preempt(const tg_engine_t* engine, uint32_t preemptor_id, int preemptor_team,
-                   int preemptor_class, uint32_t victim_id) {
-  if (!engine) return TG_REASON_NONE;
-  return static_cast<int>(
-      engine->engine.may_preempt(preemptor_id, preemptor_team, preemptor_class, victim_id));
+                   int preemptor_class, const uint64_t* preemptor_amounts, uint32_t victim_id) {
+  return guarded(int{TG_REASON_NONE}, [&] {
+    if (!engine) return int{TG_REASON_NONE};
+    std::shared_ptr<const EngineConfig> config = engine->engine.config();
+    ResourceVector request;
+    if (preemptor_amounts && config) request = amounts_to_vector(preemptor_amounts, config->resources());
+    return static_cast<int>(engine->engine.may_preempt(preemptor_id, preemptor_team, preemptor_class,
+                                                       preemptor_amounts ? &request : nullptr, victim_id));
+  });
 }
 
 uint32_t tg_victim_rank(const tg_engine_t* engine, uint32_t victim_id) {

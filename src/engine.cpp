@@ -5,6 +5,8 @@
 #include <array>
 #include <numeric>
 
+#include "fair_sharing.h"
+
 namespace taskgov {
 
 int EngineConfig::weight_of_class(int32_t klass) const {
@@ -168,8 +170,11 @@ std::vector<uint32_t> victim_order(const CycleResult& cycle, const std::vector<S
   return order;
 }
 
-// Victim facts, the borrowed excess and the victim rank of every running job.
-void judge_running(const EngineConfig& config, CycleResult* cycle) {
+// Victim facts, the borrowed excess and the victim rank of every running job. Returns, per
+// team, the running jobs of its borrowed excess in the order it keeps them (the reverse of the
+// order it loses them).
+std::vector<std::vector<const ResourceVector*>> judge_running(const EngineConfig& config,
+                                                              CycleResult* cycle) {
   const int n = config.resources();
   const size_t count = cycle->running.size();
   const size_t teams = cycle->teams.size();
@@ -185,7 +190,8 @@ void judge_running(const EngineConfig& config, CycleResult* cycle) {
     VictimFacts& v = cycle->victims[i];
     v.team = job.team;
     v.class_weight = config.weight_of_class(job.klass);
-    v.team_share_after_loss = share_now[static_cast<size_t>(job.team)];
+    v.team_share_now = share_now[static_cast<size_t>(job.team)];
+    v.team_share_after_loss = v.team_share_now;
   }
 
   std::vector<uint32_t> order = victim_order(*cycle, share_now);
@@ -202,6 +208,7 @@ void judge_running(const EngineConfig& config, CycleResult* cycle) {
     if (team >= 0 && !cycle->teams[static_cast<size_t>(team)].borrowed.is_zero())
       by_team[static_cast<size_t>(team)].push_back(i);
   }
+  std::vector<std::vector<const ResourceVector*>> kept(teams);
   for (size_t t = 0; t < teams; ++t) {
     if (by_team[t].empty()) continue;
     const TeamUsage& usage = cycle->teams[t];
@@ -223,7 +230,45 @@ void judge_running(const EngineConfig& config, CycleResult* cycle) {
       for (int r = 0; r < n; ++r) after[r] = std::max<Amount>(0, after[r] - alloc[r]);
       v.team_share_after_loss = team_share(config, *cycle, t, after);
     }
+    for (size_t k = jobs.size(); k-- > 0;)
+      if (masks[k] != 0) kept[t].push_back(&cycle->running[by_team[t][k]].alloc);
   }
+  return kept;
+}
+
+// Who wants the pool, team by team, in each team's own order (fair_sharing.h).
+std::vector<TeamDemand> team_demand(const EngineConfig& config, const CycleResult& cycle,
+                                    std::vector<std::vector<const ResourceVector*>> kept) {
+  struct Key {
+    int32_t team;
+    uint8_t class_rank;
+    int64_t submit_time;
+    uint32_t id;
+    uint32_t pos;
+  };
+  std::vector<Key> keys;
+  for (size_t i = 0; i < cycle.pending.size(); ++i) {
+    const PendingJob& job = cycle.pending[i];
+    if (job.team < 0 || static_cast<size_t>(job.team) >= cycle.teams.size() || !job.eligible)
+      continue;
+    uint8_t rank = job.klass >= 0 && static_cast<size_t>(job.klass) < config.class_rank.size()
+                       ? config.class_rank[static_cast<size_t>(job.klass)]
+                       : 0;
+    keys.push_back({job.team, rank, job.submit_time, job.id, static_cast<uint32_t>(i)});
+  }
+  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+    if (a.team != b.team) return a.team < b.team;
+    if (a.class_rank != b.class_rank) return a.class_rank > b.class_rank;
+    if (a.submit_time != b.submit_time) return a.submit_time < b.submit_time;
+    return a.id < b.id;
+  });
+  std::vector<TeamDemand> demand(cycle.teams.size());
+  for (size_t t = 0; t < demand.size(); ++t) {
+    demand[t].weight = config.policy.teams[t].fair_share_weight;
+    demand[t].running = std::move(kept[t]);
+  }
+  for (const Key& k : keys) demand[static_cast<size_t>(k.team)].pending.push_back(k.pos);
+  return demand;
 }
 
 // What a pending job's team and request alone decide; its class and submit time are added
@@ -240,7 +285,7 @@ struct RequestVerdict {
 RequestVerdict judge_request(const EngineConfig& config, const CycleResult& cycle, size_t team,
                              const ResourceVector& req) {
   const int n = config.resources();
-  AdmissionCheck check = admission_band(cycle.teams[team], req, cycle.pool, n);
+  AdmissionCheck check = admission_band(cycle.teams[team], req, n);
   RequestVerdict out;
   out.band = check.band;
   out.holding = check.holding;
@@ -249,6 +294,7 @@ RequestVerdict judge_request(const EngineConfig& config, const CycleResult& cycl
     out.share_after = team_share(config, cycle, team, check.borrowed_after);
     // Jobs waiting only for the pool to free up rank among themselves by share too, so that
     // when the lender's capacity comes back the team with the smallest share gets it first.
+    // (Eligible jobs get their cumulative rank from the division instead.)
     if (config.rules.fair_share) out.share_rank = share_rank(out.share_after);
   }
   // Only the catalog's n resources: nonzero_mask() reads all kMaxResources amounts.
@@ -325,7 +371,8 @@ class RequestMemo {
 
 // Also collects the job ids for the pending index: one pass over the 100k job records
 // instead of two (the records are large, the pass is memory-bound).
-void judge_pending(const EngineConfig& config, CycleResult* cycle, std::vector<uint32_t>* ids) {
+void judge_pending(const EngineConfig& config, const Division& division, CycleResult* cycle,
+                   std::vector<uint32_t>* ids) {
   const size_t count = cycle->pending.size();
   // Written once each, in order (no zero-fill first): these arrays are megabytes.
   cycle->pending_verdicts.clear();
@@ -369,9 +416,12 @@ void judge_pending(const EngineConfig& config, CycleResult* cycle, std::vector<u
     uint8_t class_rank = 0;
     if (job.klass >= 0 && static_cast<size_t>(job.klass) < config.class_rank.size())
       class_rank = config.class_rank[static_cast<size_t>(job.klass)];
+    uint16_t rank = judged.share_rank;
+    if (config.rules.fair_share && judged.borrows && division.ranked[i])
+      rank = share_rank(division.share_after[i]);
     verdict.band = judged.band;
     verdict.holding = judged.holding;
-    verdict.tier = governance_tier(judged.band, class_rank, judged.share_rank);
+    verdict.tier = governance_tier(judged.band, class_rank, rank);
     verdict.priority = pending_priority(verdict.tier, job.submit_time, cycle->now);
     facts.team = job.team;
     facts.class_weight = config.weight_of_class(job.klass);
@@ -407,13 +457,15 @@ std::shared_ptr<const CycleResult> compute_cycle(std::shared_ptr<const EngineCon
                         cycle->ungoverned_use, n);
   cycle->pool = lending_pool(cycle->teams, unassigned, n);
   attribute_lending(&cycle->teams, cycle->pool, n);
-  for (TeamUsage& t : cycle->teams) t.limit = current_limit(t, cycle->pool, n);
 
   cycle->running = std::move(snapshot.running);
   cycle->pending = std::move(snapshot.pending);
-  judge_running(cfg, cycle.get());
+  std::vector<TeamDemand> demand = team_demand(cfg, *cycle, judge_running(cfg, cycle.get()));
+  Division division = divide_idle_capacity(cycle->teams, demand, cycle->pending, cycle->pool,
+                                           cfg.all_weights_zero, n);
+  for (size_t t = 0; t < cycle->teams.size(); ++t) cycle->teams[t].limit = division.limit[t];
   std::vector<uint32_t> pending_ids;
-  judge_pending(cfg, cycle.get(), &pending_ids);
+  judge_pending(cfg, division, cycle.get(), &pending_ids);
   index_jobs(cycle->running, &cycle->running_index);
   cycle->pending_index.build(pending_ids);
   cycle->config = std::move(config);
@@ -451,7 +503,8 @@ std::shared_ptr<const CycleResult> Engine::run_cycle(Snapshot snapshot) {
 }
 
 PreemptReason Engine::may_preempt(uint32_t preemptor_id, int32_t preemptor_team,
-                                  int32_t preemptor_class, uint32_t victim_id) const {
+                                  int32_t preemptor_class, const ResourceVector* request,
+                                  uint32_t victim_id) const {
   const CycleResult* cycle = result_.get();
   if (!cycle) return PreemptReason::None;
   uint32_t v = cycle->running_index.find(victim_id);
@@ -460,21 +513,27 @@ PreemptReason Engine::may_preempt(uint32_t preemptor_id, int32_t preemptor_team,
   if (p != JobIndex::kAbsent)
     return preempt_reason(cycle->config->rules, cycle->preemptors[p], cycle->victims[v]);
 
-  if (preemptor_team < 0 || static_cast<size_t>(preemptor_team) >= cycle->teams.size())
+  // Submitted since the cycle: judged by its own request against its team's state then.
+  if (!request || preemptor_team < 0 || static_cast<size_t>(preemptor_team) >= cycle->teams.size())
     return PreemptReason::None;
+  const EngineConfig& config = *cycle->config;
+  RequestVerdict judged =
+      judge_request(config, *cycle, static_cast<size_t>(preemptor_team), *request);
   PreemptorFacts facts;
   facts.team = preemptor_team;
-  facts.class_weight = cycle->config->weight_of_class(preemptor_class);
-  facts.fits_in_quota = cycle->teams[static_cast<size_t>(preemptor_team)].borrowed.is_zero();
-  facts.need_mask = ~0u;
-  return preempt_reason(cycle->config->rules, facts, cycle->victims[v]);
+  facts.class_weight = config.weight_of_class(preemptor_class);
+  facts.fits_in_quota = judged.band == Band::InQuota;
+  facts.borrows = judged.borrows;
+  facts.need_mask = judged.need_mask;
+  facts.share_after = judged.share_after;
+  return preempt_reason(config.rules, facts, cycle->victims[v]);
 }
 
 std::vector<uint32_t> Engine::victims_for(uint32_t pending_id) const {
   const CycleResult* cycle = result_.get();
   if (!cycle) return {};
   uint32_t p = cycle->pending_index.find(pending_id);
-  if (p == JobIndex::kAbsent) return {};
+  if (p == JobIndex::kAbsent || !cycle->pending[p].eligible) return {};
   const PreemptorFacts& facts = cycle->preemptors[p];
   if (facts.team < 0) return {};
   const int n = cycle->config->resources();
@@ -484,9 +543,13 @@ std::vector<uint32_t> Engine::victims_for(uint32_t pending_id) const {
   for (int r = 0; r < n; ++r)
     shortfall[r] = std::max<Amount>(0, team.used[r] + req[r] - team.limit[r]);
   if (shortfall.is_zero()) return {};
+  // Only its own team's lower classes: what they free stays under the same limit, so it serves
+  // this job. Reclaim and fair share never need this path: the division of idle capacity
+  // gives the preemptor's team the limit first, and Slurm's own placement-aware preemption
+  // (preempt/taskgov) does the rest.
   std::vector<VictimCandidate> candidates;
   for (size_t v = 0; v < cycle->running.size(); ++v) {
-    if (preempt_reason(cycle->config->rules, facts, cycle->victims[v]) == PreemptReason::None)
+    if (preempt_reason(cycle->config->rules, facts, cycle->victims[v]) != PreemptReason::Priority)
       continue;
     candidates.push_back({cycle->running[v].id, cycle->running_verdicts[v].victim_rank,
                           &cycle->running[v].alloc});
@@ -500,7 +563,7 @@ std::vector<uint32_t> Engine::preemptors_held_by_limits() const {
   std::vector<int64_t> best(cycle->teams.size(), -1);
   for (size_t i = 0; i < cycle->pending.size(); ++i) {
     int32_t team = cycle->pending[i].team;
-    if (team < 0) continue;
+    if (team < 0 || !cycle->pending[i].eligible) continue;
     int64_t& b = best[static_cast<size_t>(team)];
     const auto& v = cycle->pending_verdicts;
     if (b < 0 || v[i].priority > v[static_cast<size_t>(b)].priority ||

@@ -97,17 +97,20 @@ class Engine {
   std::shared_ptr<const CycleResult> run_cycle(Snapshot snapshot);
 
   // O(1) from the last cycle. A victim unknown to the cycle is never preempted; a preemptor
-  // unknown to it (submitted since) is judged by its team's state: within quota if the team
-  // borrows nothing.
+  // unknown to it (submitted since) is judged by its own `request` against its team's state
+  // in the cycle (none without a request).
   PreemptReason may_preempt(uint32_t preemptor_id, int32_t preemptor_team,
-                            int32_t preemptor_class, uint32_t victim_id) const;
+                            int32_t preemptor_class, const ResourceVector* request,
+                            uint32_t victim_id) const;
 
-  // The victim set for a pending job that its own team's limit holds back although the rules
-  // entitle it to preempt (Slurm never offers it victims). Empty when none or not enough.
+  // The victim set for an eligible pending job that its own team's limit holds back while
+  // lower classes of the same team run (Slurm never offers it victims). Empty when none or
+  // not enough.
   std::vector<uint32_t> victims_for(uint32_t pending_id) const;
 
-  // Per team, its first pending job in order when its own limit holds it back and the rules
-  // give it victims: the jobs the plugin preempts for, as Slurm never will.
+  // Per team, its first eligible pending job in order when its own limit holds it back and
+  // lower classes of its team can make room: the jobs the plugin preempts for, as Slurm never
+  // will.
   std::vector<uint32_t> preemptors_held_by_limits() const;
 
  private:

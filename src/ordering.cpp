@@ -6,33 +6,42 @@
 
 namespace taskgov {
 
+namespace {
+
+// a/b against c/d for positive denominators, exactly: the products fit in 128 bits.
+int compare_fractions(Amount a, Amount b, Amount c, Amount d) {
+  __int128 left = static_cast<__int128>(a) * d, right = static_cast<__int128>(c) * b;
+  return left < right ? -1 : (left > right ? 1 : 0);
+}
+
+}  // namespace
+
 bool operator<(const Share& a, const Share& b) {
   if (a.zero_weight != b.zero_weight) return !a.zero_weight;
-  return a.value < b.value;
+  return compare_fractions(a.num, a.den, b.num, b.den) < 0;
 }
 
 bool operator==(const Share& a, const Share& b) {
-  return a.zero_weight == b.zero_weight && a.value == b.value;
+  return a.zero_weight == b.zero_weight && compare_fractions(a.num, a.den, b.num, b.den) == 0;
 }
 
 Share weighted_share(const ResourceVector& borrowed, const Pool& pool, int weight,
                      bool all_weights_zero, int n) {
-  double dominant = 0.0;
+  Share s;
   for (int r = 0; r < n; ++r) {
     if (borrowed[r] <= 0) continue;
     // A team can hold borrowed capacity the pool no longer has (a lender reclaimed it); count
     // it against a pool of at least what it holds so the share stays finite and ordered.
     Amount denominator = std::max(pool.total[r], borrowed[r]);
-    dominant = std::max(dominant, static_cast<double>(borrowed[r]) / denominator);
+    if (compare_fractions(borrowed[r], denominator, s.num, s.den) > 0) {
+      s.num = borrowed[r];
+      s.den = denominator;
+    }
   }
-  Share s;
   if (weight > 0) {
-    s.value = dominant / weight;
-  } else if (all_weights_zero) {
-    s.value = dominant;
-  } else {
+    s.den *= weight;
+  } else if (!all_weights_zero) {
     s.zero_weight = true;
-    s.value = dominant;
   }
   return s;
 }
@@ -53,7 +62,8 @@ std::vector<uint8_t> class_ranks(const ClusterSettings& cluster) {
 uint16_t share_rank(const Share& share_after) {
   if (share_after.zero_weight) return 0;
   // s/(1+s) maps [0, inf) onto [0, 1) keeping resolution where shares are small and close.
-  double squashed = share_after.value / (1.0 + share_after.value);
+  double value = share_after.value();
+  double squashed = value / (1.0 + value);
   auto q = static_cast<uint32_t>(squashed * (kShareRanks - 1));
   return static_cast<uint16_t>(kShareRanks - 1 - std::min(q, kShareRanks - 2));
 }

@@ -16,12 +16,18 @@ namespace taskgov {
 // A team's weighted share of the pool: max over resources of borrowed/pool, divided by its
 // fair-share weight. Weight 0 ranks after every positive weight (it borrows only what nobody
 // else wants and is reclaimed first); all-zero weights count as equal.
+//
+// Kept as an exact fraction: the fair-share rules compare shares for equality ("no higher
+// than"), and 1/9 against 3/27 must be equal, which doubles do not promise.
 struct Share {
   bool zero_weight = false;
-  double value = 0.0;
+  Amount num = 0;
+  Amount den = 1;
+  double value() const { return static_cast<double>(num) / static_cast<double>(den); }
 };
 bool operator<(const Share& a, const Share& b);
 bool operator==(const Share& a, const Share& b);
+inline bool operator<=(const Share& a, const Share& b) { return !(b < a); }
 
 Share weighted_share(const ResourceVector& borrowed, const Pool& pool, int weight,
                      bool all_weights_zero, int n);

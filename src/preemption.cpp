@@ -27,9 +27,18 @@ bool is_priority(const PreemptionRules& rules, const PreemptorFacts& p, const Vi
          v.class_weight < p.class_weight;
 }
 
+bool less_or_equal_to_final_share(const PreemptorFacts& p, const VictimFacts& v) {
+  return p.share_after <= v.team_share_after_loss;
+}
+
+bool less_than_initial_share(const PreemptorFacts& p, const VictimFacts& v) {
+  return p.share_after < v.team_share_now;
+}
+
 bool is_fair_share(const PreemptionRules& rules, const PreemptorFacts& p, const VictimFacts& v) {
   return rules.fair_share && p.team != v.team && p.borrows && v.excess_mask != 0 &&
-         (v.excess_mask & p.need_mask) != 0 && p.share_after < v.team_share_after_loss;
+         (v.excess_mask & p.need_mask) != 0 &&
+         (less_or_equal_to_final_share(p, v) || less_than_initial_share(p, v));
 }
 
 }  // namespace

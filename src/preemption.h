@@ -30,6 +30,7 @@ struct VictimFacts {
   int32_t team = -1;
   int class_weight = -1;
   uint32_t excess_mask = 0;     // resources on which it is part of its team's borrowed excess
+  Share team_share_now;         // its team's weighted share before any preemption
   Share team_share_after_loss;  // its team's weighted share if it stopped
 };
 
@@ -44,8 +45,11 @@ struct PreemptionRules {
 };
 
 // O(1): may this pending job preempt this running job, and why. Never another team's
-// in-quota work; fair-share needs the preemptor strictly below the victim team's share after
-// the swap, so a swap can never be undone by the victim (no flapping).
+// in-quota work. Fair share follows Kueue's two strategies, in order: the preemptor's team's
+// share with the job is no higher than the victim team's share without the victim
+// (LessThanOrEqualToFinalShare), or strictly below the victim team's share now
+// (LessThanInitialShare). Neither can flap: for the victim's team to take the job back it would
+// need a share that the preemption itself ruled out (DESIGN.md §2).
 PreemptReason preempt_reason(const PreemptionRules& rules, const PreemptorFacts& p,
                              const VictimFacts& v);
 

@@ -26,6 +26,10 @@ struct PendingJob {
   int32_t klass = kNoClass;
   ResourceVector req;
   int64_t submit_time = 0;
+  // It could start now if resources and limits allowed: its begin time has come and no
+  // dependency holds it. Only such jobs are demand when idle capacity is divided, and only
+  // they may preempt.
+  bool eligible = true;
 };
 
 struct Snapshot {

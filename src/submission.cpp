@@ -315,17 +315,16 @@ SubmitDecision decide_submission(const EngineConfig& config, const CycleResult* 
 
   // Where the job would stand right now, so its first priority is right before the next cycle.
   TeamUsage usage;
-  Pool pool;
   if (cycle && cycle->config.get() == &config) {
     usage = cycle->teams[team];
-    pool = cycle->pool;
   } else {
     usage.nominal = resolved.nominal;
     usage.borrow_cap = resolved.borrow_cap;
     usage.sharing = policy.teams[team].sharing;
-    pool.free = resolved.borrow_cap;  // unknown before the first cycle: assume room
+    usage.limit = resolved.nominal;  // unknown before the first cycle: assume room
+    if (can_borrow(usage.sharing)) usage.limit += resolved.borrow_cap;
   }
-  AdmissionCheck check = admission_band(usage, decision.request, pool, catalog.size());
+  AdmissionCheck check = admission_band(usage, decision.request, catalog.size());
   uint8_t class_rank = config.class_rank[static_cast<size_t>(decision.klass)];
   decision.tier = governance_tier(check.band, class_rank, 0);
 

@@ -89,8 +89,10 @@ int tg_lowest_class(const tg_engine_t *engine);
 tg_snapshot_t *tg_snapshot_new(const tg_engine_t *engine, int64_t now);
 int tg_snapshot_add_running(tg_snapshot_t *snapshot, uint32_t job_id, int team, int klass,
 			    const uint64_t *amounts, int64_t start_time);
+/* eligible: the job could start now if resources and limits allowed (its begin time has come,
+ * no dependency holds it); only eligible jobs count as demand for idle capacity or preempt. */
 int tg_snapshot_add_pending(tg_snapshot_t *snapshot, uint32_t job_id, int team, int klass,
-			    const uint64_t *amounts, int64_t submit_time);
+			    const uint64_t *amounts, int64_t submit_time, int eligible);
 void tg_snapshot_free(tg_snapshot_t *snapshot);
 tg_cycle_t *tg_cycle_compute(tg_snapshot_t *snapshot); /* consumes the snapshot */
 /* Installs the cycle's decisions; TG_ERROR when the policy changed since its snapshot (then
@@ -127,9 +129,11 @@ uint32_t tg_running_borrowed(const tg_engine_t *engine, uint32_t job_id, uint64_
 int tg_running_team(const tg_engine_t *engine, uint32_t job_id);
 int tg_pending_team(const tg_engine_t *engine, uint32_t job_id);
 
-/* O(1); never logs. Returns enum tg_reason. */
+/* O(1); never logs. Returns enum tg_reason. A preemptor the last cycle did not see (submitted
+ * since) is judged by its own request, preemptor_amounts (tg_resource_name() order; NULL:
+ * it preempts nothing); for one it saw they are not read. */
 int tg_may_preempt(const tg_engine_t *engine, uint32_t preemptor_id, int preemptor_team,
-		   int preemptor_class, uint32_t victim_id);
+		   int preemptor_class, const uint64_t *preemptor_amounts, uint32_t victim_id);
 uint32_t tg_victim_rank(const tg_engine_t *engine, uint32_t victim_id); /* UINT32_MAX unknown */
 const char *tg_reason_name(int reason);
 /* Records a preemption (carried out, or in shadow mode only considered) with both teams'

@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "slurm/slurm.h"
 #include "src/common/log.h"
@@ -23,6 +24,7 @@
 #include "src/slurmctld/slurmctld.h"
 
 #include "taskgov_shim.h"
+#include "tres_map.h"
 
 const char plugin_name[] = "taskgov preemption plugin (team quotas, reclaim, priority classes)";
 const char plugin_type[] = "preempt/taskgov";
@@ -52,6 +54,8 @@ static struct {
 	time_t submit_time;
 	int team;
 	int klass;
+	bool seen_by_cycle;
+	uint64_t request[TG_MAX_RESOURCES]; /* for one the cycle has not seen */
 } preemptor_cache;
 
 /* Why each victim was chosen, until Slurm preempts it (asks its grace time) moments later in
@@ -97,9 +101,19 @@ static void _resolve_preemptor(job_record_t *preemptor)
 	if (preemptor_cache.job_id == preemptor->job_id && preemptor_cache.submit_time == submit)
 		return;
 	team = tg_pending_team(engine, preemptor->job_id);
-	/* Submitted since the last cycle: judged by its account and its team's state. */
-	if (team == TG_UNKNOWN)
+	preemptor_cache.seen_by_cycle = team != TG_UNKNOWN;
+	/* Submitted since the last cycle: judged by its account and its own request. */
+	if (!preemptor_cache.seen_by_cycle) {
+		tg_settings_t settings;
+		taskgov_tres_map_t map;
+
 		team = taskgov_team_of_job(engine, preemptor, false);
+		memset(preemptor_cache.request, 0, sizeof(preemptor_cache.request));
+		if (team >= 0 && tg_settings(engine, &settings) == TG_OK) {
+			taskgov_tres_map(engine, settings.resources, false, &map);
+			taskgov_tres_amounts(preemptor->tres_req_cnt, &map, preemptor_cache.request);
+		}
+	}
 	preemptor_cache.job_id = preemptor->job_id;
 	preemptor_cache.submit_time = submit;
 	preemptor_cache.team = team;
@@ -137,7 +151,9 @@ extern bool preempt_p_preemptable(job_record_t *preemptee, job_record_t *preempt
 		return false; /* taskgov's teams and ungoverned work never preempt each other */
 
 	reason = tg_may_preempt(engine, preemptor->job_id, preemptor_cache.team,
-				preemptor_cache.klass, preemptee->job_id);
+				preemptor_cache.klass,
+				preemptor_cache.seen_by_cycle ? NULL : preemptor_cache.request,
+				preemptee->job_id);
 	if (reason == TG_REASON_NONE)
 		return false;
 	slot = preemptee->job_id % PENDING_RECORDS;

@@ -18,47 +18,19 @@
 #include "src/slurmctld/slurmctld.h"
 
 #include "governance_cycle.h"
+#include "preemptor_fit.h"
 #include "taskgov_shim.h"
-
-/* Where each engine resource sits in slurmctld's TRES arrays (-1: not accounted). */
-typedef struct {
-	int count;
-	int pos[TG_MAX_RESOURCES];
-} tres_map_t;
+#include "tres_map.h"
 
 typedef struct {
 	tg_engine_t *engine;
 	tg_snapshot_t *snapshot;
-	const tres_map_t *map;
+	const taskgov_tres_map_t *map;
 	uint64_t multifactor_max;
 	uint64_t unit;
+	time_t now;
 	int changed;
 } cycle_ctx_t;
-
-static void _map_resources(tg_engine_t *engine, int count, tres_map_t *map)
-{
-	map->count = count;
-	for (int r = 0; r < count; r++) {
-		const char *name = tg_resource_name(engine, r);
-		slurmdb_tres_rec_t rec = { 0 };
-		char *type = xstrdup(name), *slash = strchr(type, '/');
-
-		/* "gres/gpu:h100" -> type "gres", name "gpu:h100"; "cpu" -> type "cpu". */
-		if (slash) {
-			*slash = '\0';
-			rec.name = slash + 1;
-		}
-		rec.type = type;
-		map->pos[r] = assoc_mgr_find_tres_pos(&rec, true);
-		xfree(type);
-	}
-}
-
-static void _amounts(const uint64_t *tres, const tres_map_t *map, uint64_t *out)
-{
-	for (int r = 0; r < map->count; r++)
-		out[r] = (tres && map->pos[r] >= 0) ? tres[map->pos[r]] : 0;
-}
 
 static int _class_of(tg_engine_t *engine, const job_record_t *job_ptr)
 {
@@ -78,7 +50,8 @@ static int _snapshot_job(void *x, void *arg)
 	if (!running && !pending)
 		return 0;
 	team = taskgov_team_of_job(ctx->engine, job_ptr, true);
-	_amounts(running ? job_ptr->tres_alloc_cnt : job_ptr->tres_req_cnt, ctx->map, amounts);
+	taskgov_tres_amounts(running ? job_ptr->tres_alloc_cnt : job_ptr->tres_req_cnt, ctx->map,
+			     amounts);
 	if (running)
 		tg_snapshot_add_running(ctx->snapshot, job_ptr->job_id, team,
 					_class_of(ctx->engine, job_ptr), amounts,
@@ -86,7 +59,8 @@ static int _snapshot_job(void *x, void *arg)
 	else
 		tg_snapshot_add_pending(ctx->snapshot, job_ptr->job_id, team,
 					_class_of(ctx->engine, job_ptr), amounts,
-					job_ptr->details ? job_ptr->details->submit_time : 0);
+					job_ptr->details ? job_ptr->details->submit_time : 0,
+					preemptor_eligible(job_ptr, ctx->now));
 	return 0;
 }
 
@@ -251,7 +225,8 @@ static void _remember_account(const char *account)
 }
 
 /* Accounts taskgov limited that the current policy no longer governs get their limits back. */
-static void _release_dropped_accounts(tg_engine_t *engine, int teams, const tres_map_t *map)
+static void _release_dropped_accounts(tg_engine_t *engine, int teams,
+				      const taskgov_tres_map_t *map)
 {
 	ListIterator it;
 	char *account;
@@ -271,7 +246,8 @@ static void _release_dropped_accounts(tg_engine_t *engine, int teams, const tres
 	list_iterator_destroy(it);
 }
 
-static int _assert_limits(tg_engine_t *engine, const tg_settings_t *settings, const tres_map_t *map)
+static int _assert_limits(tg_engine_t *engine, const tg_settings_t *settings,
+			  const taskgov_tres_map_t *map)
 {
 	uint64_t limit[TG_MAX_RESOURCES];
 	int changed = 0;
@@ -376,8 +352,25 @@ static void _log_shadow_limits(tg_engine_t *engine, const tg_settings_t *setting
 	}
 }
 
-/* Preempts (in shadow mode: logs and records only) the victims of each held preemptor, once
- * per settle time. Returns how many jobs were preempted. */
+/* The victims' records, or NULL when one of them no longer runs (the cycle is stale). */
+static List _running_victims(const uint32_t *victims, size_t count)
+{
+	List jobs = list_create(NULL);
+
+	for (size_t v = 0; v < count; v++) {
+		job_record_t *victim = find_job_record(victims[v]);
+
+		if (!victim || !IS_JOB_RUNNING(victim)) {
+			FREE_NULL_LIST(jobs);
+			return NULL;
+		}
+		list_append(jobs, victim);
+	}
+	return jobs;
+}
+
+/* Preempts (in shadow mode: logs and records only) the victims of each held preemptor that
+ * could start once they are gone, once per settle time. Returns how many jobs were preempted. */
 static int _preempt_for_held_jobs(tg_engine_t *engine, const tg_settings_t *settings)
 {
 	uint32_t preemptors[64], victims[256];
@@ -388,40 +381,54 @@ static int _preempt_for_held_jobs(tg_engine_t *engine, const tg_settings_t *sett
 
 	for (size_t p = 0; p < n; p++) {
 		job_record_t *preemptor = find_job_record(preemptors[p]);
+		job_record_t *victim;
+		ListIterator it;
+		List jobs;
 		int team, klass;
 		size_t count;
 
 		if (!preemptor || !IS_JOB_PENDING(preemptor) || _acted_recently(preemptors[p], now))
 			continue;
+		count = tg_victims_for(engine, preemptors[p], victims, 256);
+		jobs = count ? _running_victims(victims, count) : NULL;
+		/* A preemption that would not let the preemptor start wastes the victims' work. */
+		if (!jobs || !preemptor_fits_after(preemptor, jobs)) {
+			FREE_NULL_LIST(jobs);
+			continue;
+		}
 		team = tg_pending_team(engine, preemptor->job_id);
 		klass = _class_of(engine, preemptor);
-		count = tg_victims_for(engine, preemptors[p], victims, 256);
-		for (size_t v = 0; v < count; v++) {
-			job_record_t *victim = find_job_record(victims[v]);
-			int reason;
+		it = list_iterator_create(jobs);
+		while ((victim = list_next(it))) {
+			int reason = tg_may_preempt(engine, preemptor->job_id, team, klass, NULL,
+						    victim->job_id);
 			char fields[128];
 
-			if (!victim || !IS_JOB_RUNNING(victim))
-				continue;
-			reason = tg_may_preempt(engine, preemptor->job_id, team, klass,
-						victim->job_id);
-			tg_record_preemption(engine, victim->job_id, preemptor->job_id, team, klass,
-					     preemptor->tres_fmt_req_str, reason, 1);
 			if (settings->shadow) {
 				info("taskgov: shadow mode: would preempt %pJ for %pJ (%s)",
 				     victim, preemptor, tg_reason_name(reason));
+				tg_record_preemption(engine, victim->job_id, preemptor->job_id,
+						     team, klass, preemptor->tres_fmt_req_str,
+						     reason, 1);
 				continue;
 			}
+			info("taskgov: preempting %pJ for %pJ (%s): its own team limit holds it back",
+			     victim, preemptor, tg_reason_name(reason));
+			if (slurm_job_preempt(victim, preemptor, mode, true) != SLURM_SUCCESS) {
+				error("taskgov: preempting %pJ for %pJ failed", victim, preemptor);
+				continue;
+			}
+			/* Recorded once Slurm has carried it out, never for a failed attempt. */
 			snprintf(fields, sizeof(fields), "preempted_by=%u;reason=%s",
 				 preemptor->job_id, tg_reason_name(reason));
 			taskgov_record_on_job(victim, fields);
-			info("taskgov: preempting %pJ for %pJ (%s): its own team limit holds it back",
-			     victim, preemptor, tg_reason_name(reason));
-			slurm_job_preempt(victim, preemptor, mode, true);
+			tg_record_preemption(engine, victim->job_id, preemptor->job_id, team, klass,
+					     preemptor->tres_fmt_req_str, reason, 1);
 			preempted++;
 		}
-		if (count)
-			_remember_preemptor(preemptors[p], now);
+		list_iterator_destroy(it);
+		FREE_NULL_LIST(jobs);
+		_remember_preemptor(preemptors[p], now);
 	}
 	return preempted;
 }
@@ -437,8 +444,8 @@ extern void governance_cycle_run(tg_engine_t *engine)
 	assoc_mgr_lock_t assoc_read = { .assoc = READ_LOCK, .qos = READ_LOCK, .tres = READ_LOCK };
 	assoc_mgr_lock_t assoc_write = { .assoc = WRITE_LOCK, .tres = READ_LOCK };
 	tg_settings_t settings;
-	tres_map_t map;
-	cycle_ctx_t ctx = { .engine = engine, .map = &map };
+	taskgov_tres_map_t map;
+	cycle_ctx_t ctx = { .engine = engine, .map = &map, .now = time(NULL) };
 	tg_cycle_t *cycle;
 	int limits_changed, preempted = 0;
 
@@ -448,8 +455,8 @@ extern void governance_cycle_run(tg_engine_t *engine)
 		return;
 	}
 	assoc_mgr_lock(&assoc_read);
-	_map_resources(engine, settings.resources, &map);
-	ctx.snapshot = tg_snapshot_new(engine, time(NULL));
+	taskgov_tres_map(engine, settings.resources, true, &map);
+	ctx.snapshot = tg_snapshot_new(engine, ctx.now);
 	if (ctx.snapshot)
 		list_for_each(job_list, _snapshot_job, &ctx);
 	assoc_mgr_unlock(&assoc_read);

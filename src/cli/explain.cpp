@@ -47,7 +47,7 @@ std::string preemptable_summary(const Engine& engine, const PendingJob& job) {
   const CycleResult& cycle = *engine.result();
   std::map<std::pair<std::string, std::string>, int> groups;
   for (const RunningJob& victim : cycle.running) {
-    PreemptReason reason = engine.may_preempt(job.id, job.team, job.klass, victim.id);
+    PreemptReason reason = engine.may_preempt(job.id, job.team, job.klass, &job.req, victim.id);
     if (reason == PreemptReason::None || victim.team < 0) continue;
     const std::string& team = cycle.config->policy.teams[static_cast<size_t>(victim.team)].name;
     ++groups[{team, reason_name(reason)}];
@@ -177,7 +177,7 @@ std::string explain_pending(const Engine& engine, size_t index, const LiveJob& l
   if (!victims.empty()) {
     std::vector<std::string> parts;
     for (uint32_t v : victims)
-      parts.push_back(fmt::format("{} ({})", v, reason_name(engine.may_preempt(job.id, job.team, job.klass, v))));
+      parts.push_back(fmt::format("{} ({})", v, reason_name(engine.may_preempt(job.id, job.team, job.klass, &job.req, v))));
     out += fmt::format(
         "Its own team's limit holds it back, so Slurm offers it no victims: taskgov's cycle preempts "
         "job{} {} for it.\n", victims.size() == 1 ? "" : "s", join(parts));

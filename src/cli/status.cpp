@@ -88,7 +88,7 @@ bool team_row_is_zero(const TeamStatus& team, int r) {
   return true;
 }
 
-std::string share_text(const Share& share) { return fmt::format("{:.3f}", share.value); }
+std::string share_text(const Share& share) { return fmt::format("{:.3f}", share.value()); }
 
 std::string settings_text(const StatusReport& report) {
   const ClusterSettings& s = report.settings;
@@ -302,7 +302,7 @@ std::string render_status_json(const StatusReport& report, bool compact) {
     json_object_set_new(object, "account", json_string(team.account.c_str()));
     json_object_set_new(object, "sharing", json_text(name_of(team.sharing)));
     json_object_set_new(object, "fair_share_weight", json_integer(team.weight));
-    json_object_set_new(object, "weighted_share", json_real(team.share.value));
+    json_object_set_new(object, "weighted_share", json_real(team.share.value()));
     json_object_set_new(object, "running_jobs", json_integer(team.running_jobs));
     json_object_set_new(object, "pending_jobs", json_integer(team.pending_jobs));
     json_t* bands = json_object();
@@ -349,7 +349,7 @@ std::string render_status_prometheus(const StatusReport& report) {
                 "Borrowed share of the lending pool (largest over resources) divided by the fair-share "
                 "weight; the lowest borrows next");
   for (const TeamStatus& team : report.teams)
-    out += fmt::format("taskgov_team_weighted_share{{team=\"{}\"}} {}\n", label_value(team.name), team.share.value);
+    out += fmt::format("taskgov_team_weighted_share{{team=\"{}\"}} {}\n", label_value(team.name), team.share.value());
   for (const ClusterField& field : kClusterFields) {
     metric_header(&out, field.metric, std::string(field.help) + units);
     for (int r : report.resources)

@@ -273,7 +273,7 @@ QueryWorld* make_queries(bool unknown) {
     q->team.push_back(p.team);
     q->klass.push_back(p.klass);
     q->victim.push_back(v.id);
-    if (q->engine.may_preempt(q->preemptor.back(), p.team, p.klass, v.id) != PreemptReason::None)
+    if (q->engine.may_preempt(q->preemptor.back(), p.team, p.klass, nullptr, v.id) != PreemptReason::None)
       ++q->yes;
   }
   return q;
@@ -283,7 +283,7 @@ void run_queries(benchmark::State& state, QueryWorld& q) {
   size_t i = 0;
   for (auto _ : state) {
     size_t k = i++ & (kPairs - 1);
-    benchmark::DoNotOptimize(q.engine.may_preempt(q.preemptor[k], q.team[k], q.klass[k], q.victim[k]));
+    benchmark::DoNotOptimize(q.engine.may_preempt(q.preemptor[k], q.team[k], q.klass[k], nullptr, q.victim[k]));
   }
   state.counters["share_yes"] = static_cast<double>(q.yes) / kPairs;
 }

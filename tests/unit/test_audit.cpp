@@ -208,7 +208,7 @@ START_TEST(preemption_record_has_both_teams_numbers) {
                "{\"job\":30,\"team\":\"vision\",\"class\":\"inference\",\"asks\":{\"gres/gpu:h100\":8}}");
   CHECK_STRING(at(r.get(), "teams.nlp"),
                "{\"quota\":{\"gres/gpu:h100\":8},\"used\":{\"gres/gpu:h100\":12},\"borrowed\":{\"gres/gpu:h100\":4},"
-               "\"lent\":{\"gres/gpu:h100\":0},\"limit\":{\"gres/gpu:h100\":12}}");
+               "\"lent\":{\"gres/gpu:h100\":0},\"limit\":{\"gres/gpu:h100\":8}}");
   CHECK_STRING(at(r.get(), "teams.vision"),
                "{\"quota\":{\"gres/gpu:h100\":8},\"used\":{\"gres/gpu:h100\":0},\"borrowed\":{\"gres/gpu:h100\":0},"
                "\"lent\":{\"gres/gpu:h100\":4},\"limit\":{\"gres/gpu:h100\":8}}");

@@ -96,16 +96,17 @@ const PoolCase kPoolCases[] = {
      {32, true, 0, {{"a", kLab, 8, 10}, {"b", kLab, 8, 12}, {"c", kDont, 8, 0}}},
      8, 8, 6, 2,
      {{2, 0, 0, 12}, {4, 0, 0, 12}, {0, 0, 0, 8}}},
-    {"borrow room shrinks to what the pool still has",
+    {"borrow room shrinks to what the pool still has, split by weight",
      {32, false, 0, {{"a", kLab, 8, 9}, {"b", kLab, 8, 8}, {"c", kLend, 8, 5}}},
-     // pool = c's 3 idle; a holds 1 of it: a may reach 1 + 2, b only the 2 left
+     // pool = c's 3 idle; a holds 1 of it; the 2 left are headroom, 1:1 by weight
      0, 3, 1, 2,
-     {{1, 0, 0, 11}, {0, 0, 0, 10}, {0, 3, 1, 8}}},
+     {{1, 0, 0, 10}, {0, 0, 0, 9}, {0, 3, 1, 8}}},
     {"lender reclaims: an overdrawn pool pulls the borrower's limit below its use",
      {32, false, 0, {{"a", kLab, 8, 12}, {"b", kLab, 8, 8}, {"c", kLend, 8, 6}}},
-     // c now offers only 2 of the 4 a borrowed: a's limit 8 + (4 - 2) = 10 < its 12
+     // c now offers only 2 of the 4 a borrowed with its one 12-GPU job: that job no longer
+     // fits the pool, so a's limit falls to its quota, below its 12
      0, 2, 4, -2,
-     {{4, 0, 0, 10}, {0, 0, 0, 8}, {0, 2, 2, 8}}},
+     {{4, 0, 0, 8}, {0, 0, 0, 8}, {0, 2, 2, 8}}},
     {"a team never borrows its own idle quota",
      {16, true, 0, {{"a", kLab, 8, 0}, {"c", kDont, 8, 0}}},
      // the pool is a's own 8 idle GPUs: filling its quota empties it, nothing to borrow
@@ -231,7 +232,7 @@ START_TEST(admission_bands) {
                 v.holding);
   // Re-derive the check itself for pool_only and borrowed_after.
   AdmissionCheck check =
-      admission_band(cycle->teams[0], s.vec({{kGpu, c.request}}), cycle->pool, s.config()->resources());
+      admission_band(cycle->teams[0], s.vec({{kGpu, c.request}}), s.config()->resources());
   ck_assert_msg(check.pool_only == c.pool_only, "%s: pool_only %d", c.name, check.pool_only);
   CHECK_AMOUNT(c.name, "borrowed_after", check.borrowed_after[gpu], c.borrowed_after);
   const PreemptorFacts& f = preemptor_facts(*cycle, 100);

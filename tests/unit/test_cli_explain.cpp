@@ -170,12 +170,13 @@ START_TEST(blocked_job_names_its_limit_and_victims) {
   CHECK_CONTAINS(text, "It belongs to team nlp, class training.");
   CHECK_CONTAINS(text, "It asks for gres/gpu:h100=4.");
   CHECK_CONTAINS(text, "Band blocked: blocked on gres/gpu:h100: nlp would hold 16, above quota 8 + borrow cap 4 = 12.");
-  CHECK_CONTAINS(text, "The limit that holds it: nlp on gres/gpu:h100, use 12 / quota 8 / limit now 12 (quota + borrow cap 12).");
+  // vision's in-quota job 30 claims the idle quota nlp borrows: nlp's limit falls to its quota.
+  CHECK_CONTAINS(text, "The limit that holds it: nlp on gres/gpu:h100, use 12 / quota 8 / limit now 8 (quota + borrow cap 12).");
   CHECK_CONTAINS(text, "Ahead of it in taskgov's order: 0 pending jobs of team nlp, 1 in the cluster.");
-  CHECK_CONTAINS(text, "It can start once nlp holds at most 8 gres/gpu:h100 without it (now 12; its limit is 12): "
-                       "its running jobs must release 4 gres/gpu:h100.");
-  // A training job may push out the team's own experimentation job: the newest one.
-  CHECK_CONTAINS(text, "taskgov's cycle preempts job 11 (priority) for it.");
+  CHECK_CONTAINS(text, "It can start once nlp holds at most 4 gres/gpu:h100 without it (now 12; its limit is 8): "
+                       "its running jobs must release 8 gres/gpu:h100.");
+  // A training job may push out the team's own experimentation jobs, newest first.
+  CHECK_CONTAINS(text, "taskgov's cycle preempts jobs 11 (priority), 10 (priority) for it.");
 }
 END_TEST
 

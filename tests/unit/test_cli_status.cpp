@@ -52,20 +52,20 @@ START_TEST(teams_hold_borrow_and_lend) {
   ck_assert_int_eq(nlp.in_quota[h100], 8);
   ck_assert_int_eq(nlp.borrowed[h100], 4);
   ck_assert_int_eq(nlp.lent[h100], 0);
-  ck_assert_int_eq(nlp.limit[h100], 12);
+  ck_assert_int_eq(nlp.limit[h100], 8);  // vision claims back what nlp borrows
   ck_assert_int_eq(nlp.borrow_cap[h100], 4);
   ck_assert_int_eq(nlp.pending_requested[h100], 4);  // job 20; the held job 21 does not count
   ck_assert_int_eq(nlp.running_jobs, 3);
   ck_assert_int_eq(nlp.pending_jobs, 1);
   ck_assert_int_eq(nlp.pending_by_band[static_cast<int>(Band::Blocked)], 1);
   // 4 borrowed of a pool of 8 (vision's idle quota), divided by weight 10.
-  ck_assert_double_eq_tol(nlp.share.value, 0.05, 1e-12);
+  ck_assert_double_eq_tol(nlp.share.value(), 0.05, 1e-12);
 
   ck_assert_int_eq(vision.used[h100], 0);
   ck_assert_int_eq(vision.lent[h100], 4);
   ck_assert_int_eq(vision.limit[h100], 8);
   ck_assert_int_eq(vision.pending_by_band[static_cast<int>(Band::InQuota)], 1);
-  ck_assert_double_eq(vision.share.value, 0.0);
+  ck_assert_double_eq(vision.share.value(), 0.0);
 }
 END_TEST
 
@@ -126,7 +126,7 @@ START_TEST(json_reads_back_with_the_numbers) {
   };
   ck_assert_int_eq(amount(nlp, "borrowed", "gres/gpu:h100"), 4);
   ck_assert_int_eq(amount(nlp, "used_in_quota", "gres/gpu:h100"), 8);
-  ck_assert_int_eq(amount(nlp, "limit", "gres/gpu:h100"), 12);
+  ck_assert_int_eq(amount(nlp, "limit", "gres/gpu:h100"), 8);
   ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(nlp, "pending_by_band"), "blocked")), 1);
   json_t* cluster = json_object_get(root.get(), "cluster");
   ck_assert_int_eq(amount(cluster, "capacity", "mem"), 4 * kTiBInMiB);  // MiB, Slurm's unit
@@ -179,7 +179,7 @@ START_TEST(prometheus_values_and_units) {
            "taskgov_team_used{team=\"nlp\",resource=\"gres/gpu:h100\"} 12\n",
            "taskgov_team_borrowed{team=\"nlp\",resource=\"gres/gpu:h100\"} 4\n",
            "taskgov_team_lent{team=\"vision\",resource=\"gres/gpu:h100\"} 4\n",
-           "taskgov_team_limit{team=\"nlp\",resource=\"gres/gpu:h100\"} 12\n",
+           "taskgov_team_limit{team=\"nlp\",resource=\"gres/gpu:h100\"} 8\n",
            "taskgov_team_pending_jobs{team=\"vision\"} 1\n",
            "taskgov_team_weighted_share{team=\"nlp\"} 0.05\n",
            "taskgov_cluster_capacity{resource=\"gres/gpu:h100\"} 16\n",
@@ -205,7 +205,7 @@ START_TEST(table_shows_the_numbers) {
   ck_assert_msg(contains(table, "gres/gpu:h100        16    12     4           0     8         4          4"),
                 "%s", table.c_str());
   // nlp: quota, used, in quota, borrowed, lent, limit, cap, pending.
-  ck_assert_msg(contains(table, "nlp     gres/gpu:h100      8    12         8         4     0     12           4        4"),
+  ck_assert_msg(contains(table, "nlp     gres/gpu:h100      8    12         8         4     0      8           4        4"),
                 "%s", table.c_str());
   ck_assert_msg(contains(table, "task-ranking"), "%s", table.c_str());
 }

@@ -325,7 +325,7 @@ START_TEST(publish_drops_a_result_of_a_replaced_policy) {
   ck_assert_ptr_null(engine.result().get());  // the old result goes with the old policy
   ck_assert(!engine.publish(stale));
   ck_assert_ptr_null(engine.result().get());
-  ck_assert(engine.may_preempt(301, 0, kNoClass, 106) == PreemptReason::None);
+  ck_assert(engine.may_preempt(301, 0, kNoClass, nullptr, 106) == PreemptReason::None);
 
   // A result of a config that is not the engine's (even an equal one) is refused too.
   ck_assert(!engine.publish(changed.cycle()));
@@ -352,7 +352,7 @@ START_TEST(failed_set_policy_keeps_the_old_one) {
   ck_assert(!engine.set_policy(bad, s.inventory(), &error));
   ck_assert_ptr_eq(engine.config().get(), config.get());
   ck_assert_ptr_nonnull(engine.result().get());
-  ck_assert(engine.may_preempt(301, 0, kNoClass, 106) == PreemptReason::Reclaim);
+  ck_assert(engine.may_preempt(301, 0, kNoClass, nullptr, 106) == PreemptReason::Reclaim);
 }
 END_TEST
 
@@ -364,7 +364,7 @@ START_TEST(may_preempt_agrees_with_the_rules_for_known_jobs) {
     for (const PendingJob& p : cycle->pending)
       for (const RunningJob& v : cycle->running) {
         // The team and class arguments are ignored for a known preemptor: the cycle knows.
-        PreemptReason got = engine.may_preempt(p.id, kNoTeam, kNoClass, v.id);
+        PreemptReason got = engine.may_preempt(p.id, kNoTeam, kNoClass, nullptr, v.id);
         ck_assert_msg(got == reason(*cycle, p.id, v.id), "%u vs %u: %s", p.id, v.id,
                       reason_name(got));
       }
@@ -375,11 +375,11 @@ END_TEST
 START_TEST(may_preempt_before_any_cycle_says_none) {
   Scenario s = reclaim_world();
   Engine engine = engine_for(s);
-  ck_assert(engine.may_preempt(301, 0, kNoClass, 106) == PreemptReason::None);
+  ck_assert(engine.may_preempt(301, 0, kNoClass, nullptr, 106) == PreemptReason::None);
   ck_assert(engine.victims_for(301).empty());
   Engine no_policy;
   ck_assert(!no_policy.has_policy());
-  ck_assert(no_policy.may_preempt(1, 0, 0, 2) == PreemptReason::None);
+  ck_assert(no_policy.may_preempt(1, 0, 0, nullptr, 2) == PreemptReason::None);
   ck_assert_ptr_null(no_policy.run_cycle(Snapshot{}).get());
 }
 END_TEST
@@ -390,33 +390,37 @@ struct UnknownCase {
   uint32_t preemptor;  // not in the cycle unless stated
   int32_t team;        // as the caller resolves it
   const char* klass;
+  Amount gpus;         // its own request; -1: none given
   uint32_t victim;
   PreemptReason want;
 };
 
 const UnknownCase kUnknownCases[] = {
-    {"a victim unknown to the cycle is never preempted", reclaim_world, 301, 0, "", 999,
+    {"a victim unknown to the cycle is never preempted", reclaim_world, 301, 0, "", 4, 999,
      PreemptReason::None},
-    {"unknown preemptor of a team borrowing nothing: within quota, may reclaim", reclaim_world,
-     999, 0, "", 106, PreemptReason::Reclaim},
-    {"unknown preemptor still never takes in-quota work", reclaim_world, 999, 0, "", 101,
+    {"unknown preemptor that fits in its quota by its own request: may reclaim", reclaim_world,
+     999, 0, "", 6, 106, PreemptReason::Reclaim},
+    {"unknown preemptor whose own request goes past its quota: no reclaim", reclaim_world, 999, 0,
+     "", 7, 106, PreemptReason::None},
+    {"unknown preemptor without a request: none", reclaim_world, 999, 0, "", -1, 106,
+     PreemptReason::None},
+    {"unknown preemptor still never takes in-quota work", reclaim_world, 999, 0, "", 4, 101,
      PreemptReason::None},
     {"unknown preemptor of the borrowing team vs the lender's quota: none", reclaim_world, 999,
-     1, "", 201, PreemptReason::None},
-    {"unknown preemptor of no team: never", reclaim_world, 999, kNoTeam, "", 106,
+     1, "", 4, 201, PreemptReason::None},
+    {"unknown preemptor of no team: never", reclaim_world, 999, kNoTeam, "", 4, 106,
      PreemptReason::None},
-    {"unknown preemptor of a team index out of range: never", reclaim_world, 999, 57, "", 106,
+    {"unknown preemptor of a team index out of range: never", reclaim_world, 999, 57, "", 4, 106,
      PreemptReason::None},
     {"unknown preemptor of a higher class in the team: priority", [] { return priority_world(); },
-     999, 0, "inference", 402, PreemptReason::Priority},
+     999, 0, "inference", 4, 402, PreemptReason::Priority},
     {"unknown preemptor of an equal class: none", [] { return priority_world(); }, 999, 0,
-     "experimentation", 402, PreemptReason::None},
+     "experimentation", 4, 402, PreemptReason::None},
     {"unknown preemptor with a class index out of range counts as no class",
-     [] { return priority_world(); }, 999, 0, "?", 402, PreemptReason::None},
-    {"unknown preemptor of a borrowing team: no reclaim, and no fair-share (its share after "
-     "admission is unknown)",
-     swap_world, 999, 0, "", 603, PreemptReason::None},
-    {"the same pair with the preemptor known to the cycle: fair-share", swap_world, 801, 0, "",
+     [] { return priority_world(); }, 999, 0, "?", 4, 402, PreemptReason::None},
+    {"unknown preemptor of a borrowing team: fair share by its own request (8/12/3 <= 4/12/1)",
+     swap_world, 999, 0, "", 4, 603, PreemptReason::FairShare},
+    {"the same pair with the preemptor known to the cycle: fair-share", swap_world, 801, 0, "", -1,
      603, PreemptReason::FairShare},
 };
 
@@ -426,7 +430,9 @@ START_TEST(may_preempt_unknown_jobs) {
   Engine engine = engine_for(s);
   engine.run_cycle(s.snapshot());
   int32_t klass = std::string(c.klass) == "?" ? 42 : s.class_index(c.klass);
-  PreemptReason got = engine.may_preempt(c.preemptor, c.team, klass, c.victim);
+  ResourceVector request = s.vec(gpus(std::max<Amount>(c.gpus, 0)));
+  PreemptReason got =
+      engine.may_preempt(c.preemptor, c.team, klass, c.gpus < 0 ? nullptr : &request, c.victim);
   ck_assert_msg(got == c.want, "%s: %s, want %s", c.name, reason_name(got), reason_name(c.want));
 }
 END_TEST
@@ -451,13 +457,16 @@ START_TEST(victims_for_limit_blocked_jobs) {
     CHECK_IDS(engine.victims_for(501), "");
   }
   {
-    // Fair-share swap: a's limit is 8 (4 + the 4 it borrows; the pool is empty), 801 needs
-    // 4 more: b's youngest excess job.
+    // A fair-share swap is never limit-blocked: dividing the pool (12) by weight 3:1 gives a
+    // 4 + 8 and b 4 + 4, so 801 is within a's limit and Slurm's own placement-aware path
+    // preempts b's youngest excess job for it; b cannot take that room back.
     Scenario s = swap_world();
     Engine engine = engine_for(s);
     auto cycle = engine.run_cycle(s.snapshot());
-    ck_assert_int_eq(cycle->teams[0].limit[s.resource(kGpu)], 8);
-    CHECK_IDS(engine.victims_for(801), "603");
+    ck_assert_int_eq(cycle->teams[0].limit[s.resource(kGpu)], 12);
+    ck_assert_int_eq(cycle->teams[1].limit[s.resource(kGpu)], 8);
+    CHECK_IDS(engine.victims_for(801), "");
+    ck_assert(engine.may_preempt(801, 0, kNoClass, nullptr, 603) == PreemptReason::FairShare);
   }
   {
     // Reclaim is resource-blocked, not limit-blocked: Slurm's own path finds the victims.

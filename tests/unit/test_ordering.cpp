@@ -12,12 +12,14 @@
 #include <vector>
 
 #include "scenario.h"
+#include "shares.h"
 #include "table_cases.h"
 
 using namespace taskgov;
 using namespace taskgov::scenario;
 
 using taskgov::test::count_of;
+using taskgov::test::share_of;
 
 namespace {
 
@@ -65,18 +67,19 @@ START_TEST(weighted_shares) {
   pool.total[1] = c.pool1;
   Share s = weighted_share(borrowed, pool, c.weight, c.all_zero, 2);
   ck_assert_msg(s.zero_weight == c.zero_weight, "%s: zero_weight %d", c.name, s.zero_weight);
-  ck_assert_msg(s.value > c.value - kEps && s.value < c.value + kEps, "%s: value %g, want %g",
-                c.name, s.value, c.value);
+  ck_assert_msg(s.value() > c.value - kEps && s.value() < c.value + kEps, "%s: value %g, want %g",
+                c.name, s.value(), c.value);
 }
 END_TEST
 
 START_TEST(share_order_puts_weight_zero_last) {
-  Share small{false, 0.01}, big{false, 50.0}, zero_small{true, 0.0}, zero_big{true, 0.9};
+  Share small = share_of(0.01), big = share_of(50.0), zero_small = share_of(0.0, true),
+        zero_big = share_of(0.9, true);
   ck_assert(small < big && !(big < small));
   ck_assert(big < zero_small);  // any positive weight before weight 0, whatever the amounts
   ck_assert(!(zero_small < big));
   ck_assert(zero_small < zero_big);  // among weight 0: the smaller fraction first
-  ck_assert((small == Share{false, 0.01}) && !(small == Share{true, 0.01}));
+  ck_assert((small == share_of(0.01)) && !(small == share_of(0.01, true)));
 }
 END_TEST
 
@@ -122,12 +125,12 @@ struct ShareRankCase {
 };
 
 const ShareRankCase kShareRankCases[] = {
-    {"weight 0 gets the lowest share rank", {true, 0.0}, 0},
-    {"share 0 gets the highest", {false, 0.0}, 1023},
-    {"share 0.25 -> 0.2 of the range", {false, 0.25}, 819},
-    {"share 1 -> the middle", {false, 1.0}, 512},
-    {"share 3 -> 0.75 of the range", {false, 3.0}, 256},
-    {"a huge share stays above weight 0", {false, 1e12}, 1},
+    {"weight 0 gets the lowest share rank", share_of(0.0, true), 0},
+    {"share 0 gets the highest", share_of(0.0), 1023},
+    {"share 0.25 -> 0.2 of the range", share_of(0.25), 819},
+    {"share 1 -> the middle", share_of(1.0), 512},
+    {"share 3 -> 0.75 of the range", share_of(3.0), 256},
+    {"a huge share stays above weight 0", Share{false, 1'000'000'000'000, 1}, 1},
 };
 
 START_TEST(share_rank_table) {
@@ -138,10 +141,10 @@ START_TEST(share_rank_table) {
 END_TEST
 
 START_TEST(share_rank_is_monotone_and_positive) {
-  uint16_t previous = share_rank(Share{false, 0.0});
+  uint16_t previous = share_rank(share_of(0.0));
   for (int step = 0; step < 2800; ++step) {  // shares 1e-6 .. 1e6, 1 % apart
     const double v = 1e-6 * std::pow(1.01, step);
-    uint16_t rank = share_rank(Share{false, v});
+    uint16_t rank = share_rank(share_of(v));
     CHECK_IN_LOOP(rank <= previous, "share %g rank %u above the smaller share's %u", v, rank,
                   previous);
     CHECK_IN_LOOP(rank >= 1, "share %g: positive weights must rank above weight 0", v);

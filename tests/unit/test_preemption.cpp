@@ -6,16 +6,19 @@
 #include <check.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "scenario.h"
+#include "shares.h"
 #include "table_cases.h"
 
 using namespace taskgov;
 using namespace taskgov::scenario;
 
 using taskgov::test::count_of;
+using taskgov::test::share_of;
 
 namespace {
 
@@ -42,19 +45,23 @@ PreemptorFacts P(int32_t team, int weight, bool fits, bool borrows, uint32_t nee
   return p;
 }
 
-VictimFacts V(int32_t team, int weight, uint32_t excess, Share after_loss) {
+// The victim's team's share now defaults to its share after the loss: only the first strategy
+// (no higher than the final share) can then allow a swap.
+VictimFacts V(int32_t team, int weight, uint32_t excess, Share after_loss,
+              std::optional<Share> now = std::nullopt) {
   VictimFacts v;
   v.team = team;
   v.class_weight = weight;
   v.excess_mask = excess;
   v.team_share_after_loss = after_loss;
+  v.team_share_now = now.value_or(after_loss);
   return v;
 }
 
-constexpr Share kNoShare{false, 0.0};
+const Share kNoShare = share_of(0.0);
 // A preemptor of team 0 that fits in its quota / that would borrow.
 const PreemptorFacts kInQuota = P(0, 10, true, false, kH100, kNoShare);
-const PreemptorFacts kBorrowing = P(0, 10, false, true, kH100, Share{false, 0.1});
+const PreemptorFacts kBorrowing = P(0, 10, false, true, kH100, share_of(0.1));
 
 struct ReasonCase {
   const char* name;
@@ -76,7 +83,7 @@ const ReasonCase kReasonCases[] = {
     {"reclaim: never another team's in-quota work", true, true, kInQuota, V(2, 0, 0, kNoShare),
      PreemptReason::None},
     {"reclaim: not when the preemptor would itself borrow", false, false, kBorrowing,
-     V(2, 10, kH100, Share{false, 0.5}), PreemptReason::None},
+     V(2, 10, kH100, share_of(0.5)), PreemptReason::None},
     {"reclaim: not inside the preemptor's own team", false, false, kInQuota,
      V(0, 10, kH100, kNoShare), PreemptReason::None},
     {"priority: a higher class preempts a lower one in its team", true, false,
@@ -93,32 +100,36 @@ const ReasonCase kReasonCases[] = {
      P(0, 0, false, false, kH100, kNoShare), V(0, -1, 0, kNoShare), PreemptReason::Priority},
     {"priority: only inside the team", true, false, P(0, 100, false, false, kH100, kNoShare),
      V(2, 10, 0, kNoShare), PreemptReason::None},
-    {"fair-share: a smaller share after the swap preempts", false, true, kBorrowing,
-     V(2, 10, kH100, Share{false, 0.2}), PreemptReason::FairShare},
-    {"fair-share: equal shares never (the swap could be undone)", false, true, kBorrowing,
-     V(2, 10, kH100, Share{false, 0.1}), PreemptReason::None},
-    {"fair-share: a larger share never", false, true, kBorrowing, V(2, 10, kH100, Share{false, 0.05}),
-     PreemptReason::None},
+    {"fair-share: a smaller share than the victim's team keeps preempts", false, true, kBorrowing,
+     V(2, 10, kH100, share_of(0.2)), PreemptReason::FairShare},
+    {"fair-share: no higher than the victim's team keeps preempts (LessThanOrEqualToFinalShare)",
+     false, true, kBorrowing, V(2, 10, kH100, share_of(0.1)), PreemptReason::FairShare},
+    {"fair-share: above what the victim's team keeps and not below its share now: never", false,
+     true, kBorrowing, V(2, 10, kH100, share_of(0.05)), PreemptReason::None},
+    {"fair-share: below the victim's team's share now preempts (LessThanInitialShare)", false,
+     true, kBorrowing, V(2, 10, kH100, share_of(0.05), share_of(0.15)), PreemptReason::FairShare},
+    {"fair-share: equal to the victim's team's share now, above what it keeps: never", false, true,
+     kBorrowing, V(2, 10, kH100, share_of(0.05), share_of(0.1)), PreemptReason::None},
     {"fair-share: off under fcfs idle compute", true, false, kBorrowing,
-     V(2, 10, kH100, Share{false, 0.2}), PreemptReason::None},
+     V(2, 10, kH100, share_of(0.2)), PreemptReason::None},
     {"fair-share: the victim must be borrowed excess", false, true, kBorrowing,
-     V(2, 10, 0, Share{false, 0.2}), PreemptReason::None},
+     V(2, 10, 0, share_of(0.2)), PreemptReason::None},
     {"fair-share: the excess must be on a needed resource", false, true, kBorrowing,
-     V(2, 10, kA100, Share{false, 0.2}), PreemptReason::None},
+     V(2, 10, kA100, share_of(0.2)), PreemptReason::None},
     {"fair-share: the preemptor must be borrowing (not blocked by its cap)", false, true,
-     P(0, 10, false, false, kH100, Share{false, 0.1}), V(2, 10, kH100, Share{false, 0.2}),
+     P(0, 10, false, false, kH100, share_of(0.1)), V(2, 10, kH100, share_of(0.2)),
      PreemptReason::None},
     {"fair-share: weight 0 never preempts a positive weight", false, true,
-     P(0, 10, false, true, kH100, Share{true, 0.0}), V(2, 10, kH100, Share{false, 5.0}),
+     P(0, 10, false, true, kH100, share_of(0.0, true)), V(2, 10, kH100, share_of(5.0)),
      PreemptReason::None},
     {"fair-share: a positive weight preempts weight 0's excess", false, true,
-     P(0, 10, false, true, kH100, Share{false, 5.0}), V(2, 10, kH100, Share{true, 0.0}),
+     P(0, 10, false, true, kH100, share_of(5.0)), V(2, 10, kH100, share_of(0.0, true)),
      PreemptReason::FairShare},
     {"fair-share: between weight-0 teams the smaller share after wins", false, true,
-     P(0, 10, false, true, kH100, Share{true, 0.1}), V(2, 10, kH100, Share{true, 0.3}),
+     P(0, 10, false, true, kH100, share_of(0.1, true)), V(2, 10, kH100, share_of(0.3, true)),
      PreemptReason::FairShare},
     {"fair-share: not inside the preemptor's own team", false, true, kBorrowing,
-     V(0, 10, kH100, Share{false, 0.2}), PreemptReason::None},
+     V(0, 10, kH100, share_of(0.2)), PreemptReason::None},
     {"ungoverned preemptor: never", true, true, P(-1, 100, true, false, kH100, kNoShare),
      V(2, 10, kH100, kNoShare), PreemptReason::None},
     {"ungoverned victim: never", true, true, kInQuota, V(-1, -1, kH100, kNoShare),
@@ -349,16 +360,20 @@ START_TEST(no_reclaim_when_the_preemptor_would_borrow) {
 }
 END_TEST
 
-START_TEST(borrowing_preemptor_under_fair_share_takes_only_what_lowers_the_gap) {
-  // Same, with fair share: n would hold 2 of the 6-GPU pool (share 1/3); v after losing 106
-  // keeps 4 (2/3): a fair-share swap. After losing 105 it keeps 2 (1/3): not strictly above,
-  // so 105 is safe from it.
+START_TEST(borrowing_preemptor_under_fair_share_and_the_division) {
+  // Same, with fair share: n would hold 2 of the 6-GPU pool (share 1/3); v holds all 6 (share
+  // 1), 4 after losing 106, 2 after losing 105. By the rules either excess job may go (1/3 is
+  // below v's share now). But 303 can never run without pushing v below its own quota (the
+  // cluster's 32 GPUs would have to hold n's 18 and v's 16), so the division gives n no room:
+  // its limit stays its quota, Slurm never asks for victims, and no work is thrown away.
   Scenario s = reclaim_world(IdleCompute::FairShare);
   s.pending(303, "n", "", gpus(8), 700);
   auto cycle = s.cycle();
   ck_assert_str_eq(why(*cycle, 303, 106), "fair-share");
-  ck_assert_str_eq(why(*cycle, 303, 105), "none");
+  ck_assert_str_eq(why(*cycle, 303, 105), "fair-share");
   for (uint32_t v : {101u, 102u, 103u, 104u}) ck_assert_str_eq(why(*cycle, 303, v), "none");
+  ck_assert_int_eq(cycle->teams[0].limit[s.resource(kGpu)], 16);
+  ck_assert_str_eq(band_name(pending_verdict(*cycle, 303).band), "blocked");
 }
 END_TEST
 
@@ -421,11 +436,15 @@ Scenario swap_world(int a_weight) {
 
 START_TEST(fair_share_swap_cannot_flap) {
   // Cycle 1: a's 801 waits on an empty pool. a after admission: 8/12/3 = 0.22; b after losing
-  // 603: 4/12 = 0.33. Strictly below: 801 may preempt b's excess, never b's quota.
+  // 603: 4/12 = 0.33. 801 may preempt b's excess, never b's quota. Dividing the pool 3:1 gives
+  // a 8 of the 12 and b 4: 801 is within a's limit (Slurm's own path preempts for it) and b's
+  // limit is below its use, so b cannot re-take what 603 frees.
   Scenario s = swap_world(3);
   s.running(603, "b", "", gpus(4), 300).pending(801, "a", "", gpus(4), 400);
   auto c1 = s.cycle();
-  ck_assert_str_eq(band_name(pending_verdict(*c1, 801).band), "blocked");
+  ck_assert_str_eq(band_name(pending_verdict(*c1, 801).band), "borrowing");
+  ck_assert_int_eq(c1->teams[0].limit[s.resource(kGpu)], 12);
+  ck_assert_int_eq(c1->teams[1].limit[s.resource(kGpu)], 8);
   ck_assert(preemptor_facts(*c1, 801).borrows);
   ck_assert_str_eq(why(*c1, 801, 603), "fair-share");
   ck_assert_str_eq(why(*c1, 801, 602), "fair-share");
@@ -433,13 +452,15 @@ START_TEST(fair_share_swap_cannot_flap) {
   ck_assert_str_eq(why(*c1, 801, 702), "none");
 
   // Between: 603 requeued while 801 has not started yet. 801 ranks first although 603 was
-  // submitted earlier: a's share after admission (0.22) is below b's (8/12 = 0.67).
+  // submitted earlier: a's share after admission (0.22) is below b's (8/12 = 0.67); and the
+  // free 4 GPUs are a's part, so 603 is held by b's limit, not merely ranked lower.
   s = swap_world(3);
   s.pending(603, "b", "", gpus(4), 300).pending(801, "a", "", gpus(4), 400);
   auto mid = s.cycle();
   CHECK_IDS(pending_order(*mid), "801,603");
   ck_assert_uint_gt(pending_verdict(*mid, 801).tier, pending_verdict(*mid, 603).tier);
-  ck_assert_str_eq(band_name(pending_verdict(*mid, 603).band), "borrowing");
+  ck_assert_str_eq(band_name(pending_verdict(*mid, 801).band), "borrowing");
+  ck_assert_str_eq(band_name(pending_verdict(*mid, 603).band), "blocked");
 
   // Cycle 2: the swap done. 603 (b's share after: 0.67) cannot preempt 801 or any a job
   // (a's share after losing one: 4/12/3 = 0.11).
@@ -456,13 +477,24 @@ START_TEST(fair_share_swap_cannot_flap) {
 }
 END_TEST
 
-START_TEST(fair_share_equal_shares_do_not_preempt) {
-  // With weight 2, a's share after admission is 8/12/2 = 0.33: equal to b's after losing 603,
-  // so no swap (it could be swapped right back).
+START_TEST(fair_share_equal_shares_after_the_swap_preempt) {
+  // With weight 2, a's share after admission is 8/12/2 = 0.33: equal to b's after losing 603
+  // (4/12), so the swap is allowed ("no higher than"), and it cannot be undone: for 603 to come
+  // back, b's share with it (0.67) would have to be no higher than a's after losing a job
+  // (4/12/2 = 0.17). The division agrees: a 8, b 4 of the 12.
   Scenario s = swap_world(2);
   s.running(603, "b", "", gpus(4), 300).pending(801, "a", "", gpus(4), 400);
   auto cycle = s.cycle();
-  ck_assert_str_eq(why(*cycle, 801, 603), "none");
+  ck_assert_str_eq(why(*cycle, 801, 603), "fair-share");
+  ck_assert_int_eq(cycle->teams[0].limit[s.resource(kGpu)], 12);
+  ck_assert_int_eq(cycle->teams[1].limit[s.resource(kGpu)], 8);
+
+  s = swap_world(2);
+  s.running(801, "a", "", gpus(4), 1000).pending(603, "b", "", gpus(4), 300);
+  auto after = s.cycle();
+  for (uint32_t v : {801u, 702u, 701u, 601u, 602u})
+    ck_assert_msg(reason(*after, 603, v) == PreemptReason::None, "603 vs %u: %s", v,
+                  why(*after, 603, v));
 }
 END_TEST
 
@@ -504,10 +536,10 @@ Suite* preemption_suite() {
   tcase_add_test(tc, reclaim_stops_at_the_victim_teams_quota);
   tcase_add_test(tc, reclaim_repeated_never_pushes_the_victim_below_quota);
   tcase_add_test(tc, no_reclaim_when_the_preemptor_would_borrow);
-  tcase_add_test(tc, borrowing_preemptor_under_fair_share_takes_only_what_lowers_the_gap);
+  tcase_add_test(tc, borrowing_preemptor_under_fair_share_and_the_division);
   tcase_add_loop_test(tc, in_team_priority, 0, count_of(kPriorityCases));
   tcase_add_test(tc, fair_share_swap_cannot_flap);
-  tcase_add_test(tc, fair_share_equal_shares_do_not_preempt);
+  tcase_add_test(tc, fair_share_equal_shares_after_the_swap_preempt);
   tcase_add_test(tc, victim_order_class_then_share_then_youngest);
   tcase_add_test(tc, victim_order_weight_zero_team_first);
   suite_add_tcase(s, tc);
