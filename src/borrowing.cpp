@@ -38,13 +38,16 @@ ResourceVector unassigned_amount(bool share_unassigned, const ResourceVector& ca
   return out;
 }
 
-Pool lending_pool(const std::vector<TeamUsage>& teams, const ResourceVector& unassigned, int n) {
+Pool lending_pool(const std::vector<TeamUsage>& teams, const ResourceVector& unassigned,
+                  const ResourceVector& unassigned_capacity, int n) {
   Pool pool;
   pool.unassigned = unassigned;
   pool.total = unassigned;
+  pool.capacity = unassigned_capacity;
   for (const TeamUsage& t : teams) {
     pool.total += t.lendable;
     pool.borrowed += t.borrowed;
+    if (can_lend(t.sharing)) pool.capacity += t.nominal;
   }
   for (int r = 0; r < n; ++r) pool.free[r] = pool.total[r] - pool.borrowed[r];
   return pool;

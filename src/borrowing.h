@@ -30,6 +30,12 @@ struct Pool {
   ResourceVector total;           // Σ lendable + unassigned
   ResourceVector borrowed;        // Σ borrowed over teams
   ResourceVector free;            // total - borrowed; negative while lenders reclaim
+  // What the pool holds when every lender is idle: Σ quota of the teams that lend, plus the
+  // capacity no team owns (if shared). Shares are measured against it, as Kueue measures them
+  // against the cohort's lendable quota: a share that moved with the lenders' own use would let
+  // a lender taking back its idle quota turn a fair-share swap around (a preemption back and
+  // forth).
+  ResourceVector capacity;
 };
 
 inline bool can_borrow(Sharing s) { return s == Sharing::LendAndBorrow; }
@@ -42,7 +48,9 @@ ResourceVector lendable_amount(Sharing sharing, const ResourceVector& nominal,
 ResourceVector unassigned_amount(bool share_unassigned, const ResourceVector& capacity,
                                  const ResourceVector& nominal_total,
                                  const ResourceVector& ungoverned_use, int n);
-Pool lending_pool(const std::vector<TeamUsage>& teams, const ResourceVector& unassigned, int n);
+// `unassigned` now and `unassigned_capacity` with no ungoverned use (see unassigned_amount).
+Pool lending_pool(const std::vector<TeamUsage>& teams, const ResourceVector& unassigned,
+                  const ResourceVector& unassigned_capacity, int n);
 // Pool borrowing attributed to lenders pro rata to what each offers.
 void attribute_lending(std::vector<TeamUsage>* teams, const Pool& pool, int n);
 // Resources whose limit goes into Slurm's GrpTRES: every accelerator, and CPUs or memory only

@@ -455,7 +455,10 @@ std::shared_ptr<const CycleResult> compute_cycle(std::shared_ptr<const EngineCon
   ResourceVector unassigned =
       unassigned_amount(cfg.policy.cluster.share_unassigned, cfg.resolved.capacity, nominal_total,
                         cycle->ungoverned_use, n);
-  cycle->pool = lending_pool(cycle->teams, unassigned, n);
+  ResourceVector unassigned_capacity =
+      unassigned_amount(cfg.policy.cluster.share_unassigned, cfg.resolved.capacity, nominal_total,
+                        ResourceVector{}, n);
+  cycle->pool = lending_pool(cycle->teams, unassigned, unassigned_capacity, n);
   attribute_lending(&cycle->teams, cycle->pool, n);
 
   cycle->running = std::move(snapshot.running);

@@ -30,9 +30,9 @@ Share weighted_share(const ResourceVector& borrowed, const Pool& pool, int weigh
   Share s;
   for (int r = 0; r < n; ++r) {
     if (borrowed[r] <= 0) continue;
-    // A team can hold borrowed capacity the pool no longer has (a lender reclaimed it); count
-    // it against a pool of at least what it holds so the share stays finite and ordered.
-    Amount denominator = std::max(pool.total[r], borrowed[r]);
+    // A team can hold more than the pool's capacity (quotas shrank at a reload); count it
+    // against at least what it holds so the share stays finite and ordered.
+    Amount denominator = std::max(pool.capacity[r], borrowed[r]);
     if (compare_fractions(borrowed[r], denominator, s.num, s.den) > 0) {
       s.num = borrowed[r];
       s.den = denominator;

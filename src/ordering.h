@@ -13,8 +13,8 @@
 
 namespace taskgov {
 
-// A team's weighted share of the pool: max over resources of borrowed/pool, divided by its
-// fair-share weight. Weight 0 ranks after every positive weight (it borrows only what nobody
+// A team's weighted share of the pool: max over resources of borrowed / the pool's capacity
+// (Pool::capacity: the pool with every lender idle), divided by its fair-share weight. Weight 0 ranks after every positive weight (it borrows only what nobody
 // else wants and is reclaimed first); all-zero weights count as equal.
 //
 // Kept as an exact fraction: the fair-share rules compare shares for equality ("no higher

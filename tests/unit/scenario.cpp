@@ -128,6 +128,12 @@ Scenario& Scenario::pending(uint32_t id, std::string_view team, std::string_view
   return *this;
 }
 
+Scenario& Scenario::ineligible(uint32_t id) {
+  for (Job& job : pending_)
+    if (job.id == id) job.eligible = false;
+  return *this;
+}
+
 Scenario& Scenario::at(int64_t now) {
   now_ = now;
   return *this;
@@ -261,7 +267,7 @@ Snapshot Scenario::snapshot() {
   }
   for (const Job& job : pending_) {
     snapshot.pending.push_back(PendingJob{job.id, team_index(job.team), class_index(job.klass),
-                                          to_vector(catalog, job.amounts), job.time});
+                                          to_vector(catalog, job.amounts), job.time, job.eligible});
   }
   return snapshot;
 }

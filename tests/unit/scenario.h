@@ -62,6 +62,8 @@ class Scenario {
                     const Amounts& alloc, int64_t start);
   Scenario& pending(uint32_t id, std::string_view team, std::string_view klass,
                     const Amounts& req, int64_t submit);
+  // A pending job that could not start now (begin time, dependency): no demand, no preemptor.
+  Scenario& ineligible(uint32_t id);
   Scenario& at(int64_t now);  // the cycle's clock
   Scenario& clear_jobs();
 
@@ -93,6 +95,7 @@ class Scenario {
     std::string klass;
     Amounts amounts;
     int64_t time;
+    bool eligible = true;
   };
 
   void invalidate() { config_.reset(); }

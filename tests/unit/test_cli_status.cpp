@@ -58,8 +58,8 @@ START_TEST(teams_hold_borrow_and_lend) {
   ck_assert_int_eq(nlp.running_jobs, 3);
   ck_assert_int_eq(nlp.pending_jobs, 1);
   ck_assert_int_eq(nlp.pending_by_band[static_cast<int>(Band::Blocked)], 1);
-  // 4 borrowed of a pool of 8 (vision's idle quota), divided by weight 10.
-  ck_assert_double_eq_tol(nlp.share.value(), 0.05, 1e-12);
+  // 4 borrowed of the pool's capacity of 16 (both teams lend their idle quota), by weight 10.
+  ck_assert_double_eq_tol(nlp.share.value(), 0.025, 1e-12);
 
   ck_assert_int_eq(vision.used[h100], 0);
   ck_assert_int_eq(vision.lent[h100], 4);
@@ -181,7 +181,7 @@ START_TEST(prometheus_values_and_units) {
            "taskgov_team_lent{team=\"vision\",resource=\"gres/gpu:h100\"} 4\n",
            "taskgov_team_limit{team=\"nlp\",resource=\"gres/gpu:h100\"} 8\n",
            "taskgov_team_pending_jobs{team=\"vision\"} 1\n",
-           "taskgov_team_weighted_share{team=\"nlp\"} 0.05\n",
+           "taskgov_team_weighted_share{team=\"nlp\"} 0.025\n",
            "taskgov_cluster_capacity{resource=\"gres/gpu:h100\"} 16\n",
            "taskgov_cluster_used{resource=\"gres/gpu:h100\"} 12\n",
            // Prometheus wants bytes: 4 TiB.

@@ -63,8 +63,8 @@ START_TEST(weighted_shares) {
   borrowed[0] = c.borrowed0;
   borrowed[1] = c.borrowed1;
   Pool pool;
-  pool.total[0] = c.pool0;
-  pool.total[1] = c.pool1;
+  pool.capacity[0] = c.pool0;
+  pool.capacity[1] = c.pool1;
   Share s = weighted_share(borrowed, pool, c.weight, c.all_zero, 2);
   ck_assert_msg(s.zero_weight == c.zero_weight, "%s: zero_weight %d", c.name, s.zero_weight);
   ck_assert_msg(s.value() > c.value - kEps && s.value() < c.value + kEps, "%s: value %g, want %g",
@@ -466,10 +466,11 @@ START_TEST(fair_share_ranks_only_borrowing_jobs) {
   s.running(2, "c", "", gpus(8), 0);
   s.pending(10, "a", "", gpus(2), ago(5)).pending(11, "c", "", gpus(2), ago(5));
   auto cycle = s.cycle();
-  // a's job fits in a's quota: in-quota tier, no share part. c's borrows 2 of a 56-GPU pool
-  // (a's 8 idle + 48 unassigned): share 2/56, squashed 0.0345 -> rank 1023 - 35 = 988.
+  // a's job fits in a's quota: in-quota tier, no share part. c's borrows 2 of a pool whose
+  // capacity is 64 GPUs (both teams lend: 8 + 8, and 48 unassigned): share 2/64, squashed
+  // 0.0303 -> rank 1023 - 31 = 992.
   ck_assert_uint_eq(pending_verdict(*cycle, 10).tier, governance_tier(Band::InQuota, 0, 0));
-  ck_assert_uint_eq(pending_verdict(*cycle, 11).tier, governance_tier(Band::Borrow, 0, 988));
+  ck_assert_uint_eq(pending_verdict(*cycle, 11).tier, governance_tier(Band::Borrow, 0, 992));
 }
 END_TEST
 
