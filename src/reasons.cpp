@@ -51,9 +51,15 @@ std::string pending_reason(const CycleResult& cycle, size_t index) {
     return fmt::format("blocked on {}: {} would hold {}, above quota {} + borrow cap {} = {}",
                        resource, name, amount(after), amount(team.nominal[r]),
                        amount(team.borrow_cap[r]), amount(ceiling));
-  return fmt::format("blocked on {}: {} would borrow {} more but the pool has {} free", resource,
-                     name, amount(after - team.nominal[r] - team.borrowed[r]),
-                     amount(std::max<Amount>(0, cycle.pool.free[r])));
+  const Amount more = after - team.nominal[r] - team.borrowed[r];
+  const Amount free = std::max<Amount>(0, cycle.pool.free[r]);
+  if (more > free)
+    return fmt::format("blocked on {}: {} would borrow {} more but the pool has {} free", resource,
+                       name, amount(more), amount(free));
+  return fmt::format(
+      "blocked on {}: {} would hold {}, above its limit {} now: the {} the pool has free are other "
+      "teams' part of it (their fair share, or a lender's own quota it waits for)",
+      resource, name, amount(after), amount(team.limit[r]), amount(free));
 }
 
 }  // namespace taskgov

@@ -9,29 +9,15 @@
 . "$(dirname "$0")/lib.sh"
 
 tg_governed_scenario '' "$TG_BORROWING_TEAMS"
-audit=$TASKGOV_CLUSTER_DIR/log/taskgov-audit.log
+audit=$TG_AUDIT
 policy=$TASKGOV_CLUSTER_DIR/etc/taskgov.json
 H=gres/gpu:h100
 
-audit_mark() { AUDIT_MARK=$(wc -l 2>/dev/null <"$audit" || echo 0); }
-# audit_since JQ-FILTER: the records written since audit_mark that the filter selects, compact.
-audit_since() { tail -n +"$((${AUDIT_MARK:-0} + 1))" "$audit" | jq -c "select($1)"; }
-# audit_wait DESC JQ-FILTER: wait up to 10 s for such a record; prints the last one.
-audit_wait() {
-  local found
-  for _ in $(seq 1 50); do
-    found=$(audit_since "$2" | tail -1)
-    [ -n "$found" ] && { echo "$found"; return 0; }
-    sleep 0.2
-  done
-  tg_fail "$1" "a record matching $2" "none in $(audit_since true | wc -l) new records"
-  return 1
-}
 
 tg_assert_eq "the policy's load is recorded in the default place" "loaded $policy 2" \
   "$(jq -r 'select(.event == "policy") | "\(.outcome) \(.file) \(.teams)"' "$audit" | tail -1)"
 
-audit_mark
+tg_audit_mark
 declare -a nlp
 tg_nlp_borrows nlp 3
 tg_assert_fails "nlp's job beyond quota + borrow cap is refused" \
@@ -40,25 +26,25 @@ tg_assert_fails "nlp's job beyond quota + borrow cap is refused" \
 alice=$(id -u alice)
 tg_assert_eq "three accepted submissions of alice in class experimentation, asking 4 H100" \
   "3 accepted nlp experimentation 4" \
-  "$(audit_since ".event == \"submit\" and .uid == $alice and .outcome == \"accepted\"" |
+  "$(tg_audit_since ".event == \"submit\" and .uid == $alice and .outcome == \"accepted\"" |
      jq -rs '"\(length) \(.[0].outcome) \(.[0].team) \(.[0].class) \(.[0].asks["'$H'"])"')"
-refused=$(audit_wait "the refusal is recorded" '.event == "submit" and .outcome == "refused"')
+refused=$(tg_audit_wait "the refusal is recorded" '.event == "submit" and .outcome == "refused"')
 tg_assert_eq "the refusal names the rule, the user and the account" \
   "beyond-quota-and-borrow-cap $alice nlp null" "$(jq -r '"\(.rule) \(.uid) \(.account) \(.job)"' <<<"$refused")"
 tg_assert_contains "the refusal keeps the message the user saw, with its numbers" "16" \
   "$(jq -r .message <<<"$refused")"
-start=$(audit_wait "the borrowed job's start is recorded" ".event == \"start\" and .job == ${nlp[3]}")
+start=$(tg_audit_wait "the borrowed job's start is recorded" ".event == \"start\" and .job == ${nlp[3]}")
 tg_assert_eq "nlp's third job started on 4 borrowed H100 (nlp: used 12, quota 8)" "4 12 8" \
   "$(jq -r '"\(.borrowed["'$H'"]) \(.teams.nlp.used["'$H'"]) \(.teams.nlp.quota["'$H'"])"' <<<"$start")"
 tg_assert_eq "nlp's first job started within quota" "{}" \
-  "$(audit_since ".event == \"start\" and .job == ${nlp[1]}" | jq -c .borrowed)"
+  "$(tg_audit_since ".event == \"start\" and .job == ${nlp[1]}" | jq -c .borrowed)"
 
 tg_log "vision reclaims its quota"
-audit_mark
+tg_audit_mark
 tg_submit bob -N1 --gres=gpu:h100:8 --wrap 'sleep 600' || tg_fatal "vision's job submitted"
 vision=$TG_JOB
 tg_wait_state "$vision" RUNNING 15
-preemption=$(audit_wait "the reclaim is recorded" '.event == "preemption"')
+preemption=$(tg_audit_wait "the reclaim is recorded" '.event == "preemption"')
 tg_assert_eq "the record: victim, preemptor, reason, path" \
   "${nlp[3]} nlp $vision vision reclaim scheduler enforce" \
   "$(jq -r '"\(.victim.job) \(.victim.team) \(.preemptor.job) \(.preemptor.team) \(.reason) \(.by) \(.mode)"' <<<"$preemption")"
@@ -68,10 +54,10 @@ tg_assert_eq "nlp at that moment: quota 8, used 12, borrowed 4, limit 12" "8 12 
   "$(jq -r '.teams.nlp | "\(.quota["'$H'"]) \(.used["'$H'"]) \(.borrowed["'$H'"]) \(.limit["'$H'"])"' <<<"$preemption")"
 tg_assert_eq "vision at that moment: quota 8, used 0, lent 4" "8 0 4" \
   "$(jq -r '.teams.vision | "\(.quota["'$H'"]) \(.used["'$H'"]) \(.lent["'$H'"])"' <<<"$preemption")"
-limit=$(audit_wait "nlp's limit change is recorded" '.event == "limit" and .team == "nlp"')
+limit=$(tg_audit_wait "nlp's limit change is recorded" '.event == "limit" and .team == "nlp"')
 tg_assert_eq "nlp's limit falls from 12 to its quota of 8 H100" "12 8" \
   "$(jq -r '"\(.from["'$H'"]) \(.to["'$H'"])"' <<<"$limit")"
-band=$(audit_wait "the requeued victim's band is recorded" ".event == \"band\" and .job == ${nlp[3]}")
+band=$(tg_audit_wait "the requeued victim's band is recorded" ".event == \"band\" and .job == ${nlp[3]}")
 tg_assert_eq "the victim waits blocked on H100: nothing left to borrow" "blocked $H" \
   "$(jq -r '"\(.to) \(.holding)"' <<<"$band")"
 
@@ -86,11 +72,11 @@ tg_assert_contains "explain says what the two jobs asked and held" \
   "job $vision asked for 8 $H; job ${nlp[3]} held 4 $H, all of it borrowed;" "$TG_OUT"
 
 tg_log "a refused reload is recorded"
-audit_mark
+tg_audit_mark
 good=$(cat "$policy")
 printf '{"cluster": {"priority_classes": []}, "teams": []}\n' >"$policy"
 scontrol reconfigure
-refusal=$(audit_wait "the refused reload is recorded" '.event == "policy" and .outcome == "refused"')
+refusal=$(tg_audit_wait "the refused reload is recorded" '.event == "policy" and .outcome == "refused"')
 tg_assert_contains "the record names file, line and column" "$policy:1:" "$(jq -r .error <<<"$refusal")"
 tg_assert_eq "the record says which policy stays in force" "$policy" "$(jq -r .in_force <<<"$refusal")"
 

@@ -261,6 +261,26 @@ tg_nlp_borrows() {
   done
 }
 
+# ------------------------------------------------------------------ decision records
+# The audit log in its default place, next to slurmctld.log.
+TG_AUDIT=$TASKGOV_CLUSTER_DIR/log/taskgov-audit.log
+tg_audit_mark() { TG_AUDIT_MARK=$(wc -l 2>/dev/null <"$TG_AUDIT" || echo 0); }
+# tg_audit_since JQ-FILTER: the records written since tg_audit_mark that the filter selects, compact.
+tg_audit_since() { tail -n +"$((${TG_AUDIT_MARK:-0} + 1))" "$TG_AUDIT" | jq -c "select($1)"; }
+# tg_audit_wait DESC JQ-FILTER: wait up to 10 s for such a record; prints the last one.
+tg_audit_wait() {
+  local found
+  for _ in $(seq 1 50); do
+    found=$(tg_audit_since "$2" | tail -1)
+    [ -n "$found" ] && { echo "$found"; return 0; }
+    sleep 0.2
+  done
+  tg_fail "$1" "a record matching $2" "none in $(tg_audit_since true | wc -l) new records"
+  return 1
+}
+# tg_preemptions: the preemption records (carried out, not shadow) since tg_audit_mark.
+tg_preemptions() { tg_audit_since '.event == "preemption" and .mode == "enforce"'; }
+
 # tg_clean_slate: no job of any user left, so a scenario starts from an idle cluster.
 tg_clean_slate() {
   local i

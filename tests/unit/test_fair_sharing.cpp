@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "reasons.h"
 #include "scenario.h"
 #include "table_cases.h"
 
@@ -160,6 +161,26 @@ START_TEST(in_quota_jobs_come_before_every_borrowing_job) {
 }
 END_TEST
 
+START_TEST(a_job_beyond_its_teams_part_says_so) {
+  // a (weight 2) wants nine 1-GPU jobs, b one 4-GPU job. a's share after k jobs (k/26) stays
+  // at or below b's with its job (4/13) until a holds 8, and then 1 GPU is left: b's job gets
+  // no room, a gets the 9. b's job is blocked by its limit (2) while the pool still has 9 GPUs
+  // free (nothing started yet), and the reason says whose they are.
+  DivisionCase c = kDivisionCases[0];
+  c.teams[1].pending = {4};
+  Scenario s = build(c);
+  auto cycle = s.cycle();
+  const uint32_t job = 3 + 9;  // b's job, after the two running ones and a's nine
+  const PendingVerdict& v = pending_verdict(*cycle, job);
+  ck_assert_str_eq(band_name(v.band), "blocked");
+  std::string why = pending_reason(*cycle, cycle->pending_index.find(job));
+  ck_assert_str_eq(why.c_str(),
+                   "blocked on gres/gpu:h100: b would hold 6, above its limit 2 now: the 9 the pool "
+                   "has free are other teams' part of it (their fair share, or a lender's own quota "
+                   "it waits for)");
+}
+END_TEST
+
 // ---------------------------------------------------------------- property: no flapping
 // Random worlds of 2-4 teams on one or two GPU types. For every pair the rules allow as a
 // fair-share preemption: the victim is borrowed excess; after the swap the preemptor's team's
@@ -269,6 +290,7 @@ Suite* fair_sharing_suite() {
   tcase_add_loop_test(tc, division_table, 0, count_of(kDivisionCases));
   tcase_add_test(tc, borrowing_jobs_interleave_by_weight);
   tcase_add_test(tc, in_quota_jobs_come_before_every_borrowing_job);
+  tcase_add_test(tc, a_job_beyond_its_teams_part_says_so);
   tcase_add_test(tc, fair_share_preemptions_never_flap);
   suite_add_tcase(s, tc);
   return s;
