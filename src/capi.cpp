@@ -315,6 +315,55 @@ uint32_t tg_site_factor(uint32_t tier, uint64_t multifactor_max) {
 
 uint64_t tg_site_factor_unit(uint64_t multifactor_max) { return governance_unit(multifactor_max); }
 
+int tg_site_factor_ours(tg_engine_t* engine, uint32_t job_id, uint64_t term, uint64_t unit) {
+  return guarded(0, [&] { return engine && engine->engine.site_factors().ours(job_id, term, unit) ? 1 : 0; });
+}
+
+void tg_site_factor_wrote(tg_engine_t* engine, uint32_t job_id, uint64_t term) {
+  guarded(0, [&] {
+    if (engine) engine->engine.site_factors().wrote(job_id, term);
+    return 0;
+  });
+}
+
+int tg_preemption_note(tg_engine_t* engine, uint32_t victim_id, uint32_t preemptor_id, int preemptor_team,
+                       int preemptor_class, int reason) {
+  return guarded(0, [&] {
+    if (!engine) return 0;
+    return engine->engine.preemption_notes().note(
+               {victim_id, preemptor_id, preemptor_team, preemptor_class, static_cast<PreemptReason>(reason)})
+               ? 1
+               : 0;
+  });
+}
+
+int tg_preemption_take(tg_engine_t* engine, uint32_t victim_id, uint32_t* preemptor_id, int* preemptor_team,
+                       int* preemptor_class, int* reason) {
+  return guarded(0, [&] {
+    PreemptionNote note;
+    if (!engine || !engine->engine.preemption_notes().take(victim_id, &note)) return 0;
+    *preemptor_id = note.preemptor;
+    *preemptor_team = note.preemptor_team;
+    *preemptor_class = note.preemptor_class;
+    *reason = static_cast<int>(note.reason);
+    return 1;
+  });
+}
+
+void tg_preemption_forget(tg_engine_t* engine, uint32_t victim_id) {
+  guarded(0, [&] {
+    if (engine) engine->engine.preemption_notes().forget(victim_id);
+    return 0;
+  });
+}
+
+void tg_site_factor_set_by_operator(tg_engine_t* engine, uint32_t job_id) {
+  guarded(0, [&] {
+    if (engine) engine->engine.site_factors().set_by_operator(job_id);
+    return 0;
+  });
+}
+
 int tg_team_limit(const tg_engine_t* engine, int team, uint64_t* amounts) {
   const CycleResult* cycle = engine ? engine->engine.result().get() : nullptr;
   if (!cycle || !amounts) return TG_NO_POLICY;

@@ -494,6 +494,7 @@ int Engine::team_for_lineage(const std::vector<std::string>& lineage) const {
 
 bool Engine::publish(std::shared_ptr<const CycleResult> result) {
   if (!result || result->config != config_) return false;
+  site_factors_.keep_pending(result->pending_index);
   result_ = std::move(result);
   return true;
 }

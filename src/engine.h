@@ -19,7 +19,9 @@
 #include "ordering.h"
 #include "policy.h"
 #include "preemption.h"
+#include "preemption_notes.h"
 #include "quota.h"
+#include "site_factors.h"
 #include "snapshot.h"
 
 namespace taskgov {
@@ -113,9 +115,15 @@ class Engine {
   // will.
   std::vector<uint32_t> preemptors_held_by_limits() const;
 
+  // Whose each pending job's site factor is; publish() forgets jobs no longer pending.
+  SiteFactorLedger& site_factors() { return site_factors_; }
+  PreemptionNotes& preemption_notes() { return preemption_notes_; }
+
  private:
   std::shared_ptr<const EngineConfig> config_;
   std::shared_ptr<const CycleResult> result_;
+  SiteFactorLedger site_factors_;
+  PreemptionNotes preemption_notes_;
 };
 
 }  // namespace taskgov

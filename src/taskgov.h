@@ -116,6 +116,13 @@ int tg_pending_reason(const tg_engine_t *engine, uint32_t job_id, char *reason, 
 uint32_t tg_site_factor(uint32_t tier, uint64_t multifactor_max);
 /* Every term tg_site_factor() returns is a whole multiple of this. */
 uint64_t tg_site_factor_unit(uint64_t multifactor_max);
+/* Whose a pending job's site factor is (src/site_factors.h). term: its site factor less
+ * NICE_OFFSET now; unit: tg_site_factor_unit(). Call under the job lock. */
+int tg_site_factor_ours(tg_engine_t *engine, uint32_t job_id, uint64_t term, uint64_t unit);
+void tg_site_factor_wrote(tg_engine_t *engine, uint32_t job_id, uint64_t term);
+/* An operator set the job's SiteFactor (scontrol update): taskgov leaves it alone from now on. */
+void tg_site_factor_set_by_operator(tg_engine_t *engine, uint32_t job_id);
+
 /* quota + what the team may borrow now, per resource (the dynamic GrpTRES). */
 int tg_team_limit(const tg_engine_t *engine, int team, uint64_t *amounts);
 /* Bit r set: resource r's limit belongs in GrpTRES (see enforced_resources in borrowing.h). */
@@ -144,6 +151,15 @@ const char *tg_reason_name(int reason);
 void tg_record_preemption(const tg_engine_t *engine, uint32_t victim_id, uint32_t preemptor_id,
 			  int preemptor_team, int preemptor_class, const char *preemptor_tres,
 			  int reason, int by_cycle);
+/* Why Slurm's scheduler may preempt `victim` (src/preemption_notes.h): noted by preempt/taskgov
+ * when it allows the pair (returns 1 when the same pair was noted already), taken back when
+ * Slurm carries the preemption out (returns 1 and fills the out-parameters when there is a
+ * note), forgotten by a caller that carries a preemption out itself. Under the job write lock. */
+int tg_preemption_note(tg_engine_t *engine, uint32_t victim_id, uint32_t preemptor_id,
+		       int preemptor_team, int preemptor_class, int reason);
+int tg_preemption_take(tg_engine_t *engine, uint32_t victim_id, uint32_t *preemptor_id,
+		       int *preemptor_team, int *preemptor_class, int *reason);
+void tg_preemption_forget(tg_engine_t *engine, uint32_t victim_id);
 /* Jobs held back by their own team's limit that the rules entitle to preempt (one per team at
  * most); returns how many were written. */
 size_t tg_preemptors_held_by_limits(const tg_engine_t *engine, uint32_t *preemptors,

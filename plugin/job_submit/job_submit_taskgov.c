@@ -179,6 +179,9 @@ extern int job_modify(job_desc_msg_t *job_desc, job_record_t *job_ptr, uint32_t 
 	tg_submit_decision_t decision;
 	int outcome;
 
+	/* An operator's SiteFactor is theirs: the priority cycle stops writing taskgov's term. */
+	if (job_desc->site_factor != NO_VAL && validate_operator(submit_uid))
+		tg_site_factor_set_by_operator(engine, job_ptr->job_id);
 	if (!IS_JOB_PENDING(job_ptr) || !details || !_governed_update(job_desc))
 		return SLURM_SUCCESS;
 	req = (tg_submit_request_t) {

@@ -58,17 +58,6 @@ static struct {
 	uint64_t request[TG_MAX_RESOURCES]; /* for one the cycle has not seen */
 } preemptor_cache;
 
-/* Why each victim was chosen, until Slurm preempts it (asks its grace time) moments later in
- * the same scheduling pass. Direct-mapped by job id; a lost entry only loses the comment. */
-#define PENDING_RECORDS 256
-static struct {
-	uint32_t victim;
-	uint32_t preemptor;
-	int preemptor_team;
-	int preemptor_class;
-	int reason;
-} pending_records[PENDING_RECORDS];
-
 extern int init(void)
 {
 	stock_context = taskgov_load_delegate("preempt", "preempt/qos", (void **) &stock,
@@ -132,7 +121,6 @@ static bool _shadow(void)
 extern bool preempt_p_preemptable(job_record_t *preemptee, job_record_t *preemptor)
 {
 	int victim_team, reason;
-	uint32_t slot;
 	bool repeated;
 
 	if (!IS_JOB_RUNNING(preemptee) && !IS_JOB_SUSPENDED(preemptee))
@@ -156,14 +144,9 @@ extern bool preempt_p_preemptable(job_record_t *preemptee, job_record_t *preempt
 				preemptee->job_id);
 	if (reason == TG_REASON_NONE)
 		return false;
-	slot = preemptee->job_id % PENDING_RECORDS;
-	repeated = pending_records[slot].victim == preemptee->job_id &&
-		   pending_records[slot].preemptor == preemptor->job_id;
-	pending_records[slot].victim = preemptee->job_id;
-	pending_records[slot].preemptor = preemptor->job_id;
-	pending_records[slot].preemptor_team = preemptor_cache.team;
-	pending_records[slot].preemptor_class = preemptor_cache.klass;
-	pending_records[slot].reason = reason;
+	/* Why, until Slurm preempts it (asks its grace time) in the same scheduling pass. */
+	repeated = tg_preemption_note(engine, preemptee->job_id, preemptor->job_id,
+				      preemptor_cache.team, preemptor_cache.klass, reason);
 	if (_shadow()) {
 		/* Only pairs the rules allow get here, once per scheduling pass: few lines. */
 		if (!repeated) {
@@ -186,22 +169,19 @@ extern bool preempt_p_job_preempt_check(job_queue_rec_t *preemptor, job_queue_re
 
 static void _record_preemption(job_record_t *victim)
 {
-	uint32_t slot = victim->job_id % PENDING_RECORDS;
 	job_record_t *preemptor;
+	uint32_t preemptor_id;
+	int team, klass, reason;
 	char fields[128];
 
-	if (pending_records[slot].victim != victim->job_id)
+	if (!tg_preemption_take(engine, victim->job_id, &preemptor_id, &team, &klass, &reason))
 		return;
-	snprintf(fields, sizeof(fields), "preempted_by=%u;reason=%s",
-		 pending_records[slot].preemptor, tg_reason_name(pending_records[slot].reason));
-	pending_records[slot].victim = 0;
+	snprintf(fields, sizeof(fields), "preempted_by=%u;reason=%s", preemptor_id,
+		 tg_reason_name(reason));
 	taskgov_record_on_job(victim, fields);
-	preemptor = find_job_record(pending_records[slot].preemptor);
-	tg_record_preemption(engine, victim->job_id, pending_records[slot].preemptor,
-			     pending_records[slot].preemptor_team,
-			     pending_records[slot].preemptor_class,
-			     preemptor ? preemptor->tres_fmt_req_str : NULL,
-			     pending_records[slot].reason, 0);
+	preemptor = find_job_record(preemptor_id);
+	tg_record_preemption(engine, victim->job_id, preemptor_id, team, klass,
+			     preemptor ? preemptor->tres_fmt_req_str : NULL, reason, 0);
 }
 
 extern int preempt_p_get_data(job_record_t *job_ptr, slurm_preempt_data_type_t data_type,

@@ -64,30 +64,34 @@ static int _snapshot_job(void *x, void *arg)
 	return 0;
 }
 
-/* Our terms are whole multiples of the governance unit (0 included: Slurm's default); any
- * other value was set by an operator (scontrol update SiteFactor=) and is theirs to keep. */
-static bool _site_factor_is_ours(uint32_t factor, uint64_t unit)
-{
-	return factor >= NICE_OFFSET && ((factor - NICE_OFFSET) % unit) == 0;
-}
-
+/* Writes taskgov's term into a pending governed job's site factor, and takes it back (to 0) from
+ * a job that left governance. A site factor an operator set (scontrol update SiteFactor=) is
+ * theirs and stays: the engine remembers which terms taskgov wrote. */
 static int _apply_site_factor(void *x, void *arg)
 {
 	job_record_t *job_ptr = x;
 	cycle_ctx_t *ctx = arg;
 	tg_pending_verdict_t verdict;
-	uint32_t factor;
+	uint64_t term, now;
+	int team;
 
-	if (!IS_JOB_PENDING(job_ptr) || !job_ptr->priority ||
-	    tg_pending_verdict(ctx->engine, job_ptr->job_id, &verdict) != TG_OK ||
-	    tg_pending_team(ctx->engine, job_ptr->job_id) < 0)
+	if (!IS_JOB_PENDING(job_ptr) || !job_ptr->priority || job_ptr->site_factor < NICE_OFFSET)
+		return 0;
+	team = tg_pending_team(ctx->engine, job_ptr->job_id);
+	if (team == TG_UNKNOWN)
+		return 0; /* submitted since the snapshot: its submit-time term stands */
+	now = job_ptr->site_factor - NICE_OFFSET;
+	if (!tg_site_factor_ours(ctx->engine, job_ptr->job_id, now, ctx->unit))
+		return 0;
+	if (team >= 0 && tg_pending_verdict(ctx->engine, job_ptr->job_id, &verdict) == TG_OK)
+		term = tg_site_factor(verdict.tier, ctx->multifactor_max);
+	else
+		term = 0;
+	tg_site_factor_wrote(ctx->engine, job_ptr->job_id, term);
+	if (term == now)
 		return 0;
 	/* Slurm stores the site factor biased by NICE_OFFSET, like nice values. */
-	factor = NICE_OFFSET + tg_site_factor(verdict.tier, ctx->multifactor_max);
-	if (factor == job_ptr->site_factor ||
-	    !_site_factor_is_ours(job_ptr->site_factor, ctx->unit))
-		return 0;
-	job_ptr->site_factor = factor;
+	job_ptr->site_factor = NICE_OFFSET + term;
 	/* Through multifactor, so the priority (and priority_array for multi-partition jobs)
 	 * reflects the new band now rather than at the next PriorityCalcPeriod. */
 	set_job_prio(job_ptr);
@@ -414,6 +418,9 @@ static int _preempt_for_held_jobs(tg_engine_t *engine, const tg_settings_t *sett
 			}
 			info("taskgov: preempting %pJ for %pJ (%s): its own team limit holds it back",
 			     victim, preemptor, tg_reason_name(reason));
+			/* This preemption is the cycle's to record, not preempt/taskgov's (whose
+			 * grace-time hook would record a pair Slurm's scheduler only considered). */
+			tg_preemption_forget(engine, victim->job_id);
 			if (slurm_job_preempt(victim, preemptor, mode, true) != SLURM_SUCCESS) {
 				error("taskgov: preempting %pJ for %pJ failed", victim, preemptor);
 				continue;

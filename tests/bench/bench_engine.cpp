@@ -248,6 +248,7 @@ struct QueryWorld {
   std::vector<uint32_t> preemptor;  // ids
   std::vector<int32_t> team;
   std::vector<int32_t> klass;
+  std::vector<ResourceVector> request;  // the preemptor's own request
   std::vector<uint32_t> victim;
   int yes = 0;  // pairs answered other than None
 };
@@ -255,7 +256,7 @@ struct QueryWorld {
 constexpr size_t kPairs = 1 << 16;
 
 // Random pairs of a pending and a running job of the cycle; with `unknown`, preemptor ids the
-// cycle has never seen (submitted since), judged by their team.
+// cycle has never seen (submitted since), judged by their own request.
 QueryWorld* make_queries(bool unknown) {
   World& w = world();
   auto* q = new QueryWorld;
@@ -272,8 +273,9 @@ QueryWorld* make_queries(bool unknown) {
     q->preemptor.push_back(unknown ? 4'000'000'000u - static_cast<uint32_t>(i) : p.id);
     q->team.push_back(p.team);
     q->klass.push_back(p.klass);
+    q->request.push_back(p.req);
     q->victim.push_back(v.id);
-    if (q->engine.may_preempt(q->preemptor.back(), p.team, p.klass, nullptr, v.id) != PreemptReason::None)
+    if (q->engine.may_preempt(q->preemptor.back(), p.team, p.klass, &p.req, v.id) != PreemptReason::None)
       ++q->yes;
   }
   return q;
@@ -283,7 +285,8 @@ void run_queries(benchmark::State& state, QueryWorld& q) {
   size_t i = 0;
   for (auto _ : state) {
     size_t k = i++ & (kPairs - 1);
-    benchmark::DoNotOptimize(q.engine.may_preempt(q.preemptor[k], q.team[k], q.klass[k], nullptr, q.victim[k]));
+    benchmark::DoNotOptimize(
+        q.engine.may_preempt(q.preemptor[k], q.team[k], q.klass[k], &q.request[k], q.victim[k]));
   }
   state.counters["share_yes"] = static_cast<double>(q.yes) / kPairs;
 }

@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Fair-share preemption between teams of equal weight (DESIGN.md §2, Kueue's
-# LessThanOrEqualToFinalShare): nlp borrows all 4 idle H100 of vision's quota while speech wants
-# none; when speech asks for 2, each of its jobs preempts one of nlp's youngest borrowed jobs,
+# LessThanOrEqualToFinalShare): vision runs 8 of its 12 H100 and nlp borrows the 4 idle ones
+# while speech wants none; when speech asks for 2, each of its jobs preempts one of nlp's youngest borrowed jobs,
 # because speech's share with the job is no higher than nlp's without the victim. The split ends
 # even (2:2), with exactly one victim per job and none twice, and it stays so over many cycles
 # and past the requeued victims' BeginTime: no flapping.
 . "$(dirname "$0")/lib.sh"
 
-tg_governed_scenario '"idle_compute": "fair-share", "share_unassigned": false' '[
+tg_governed_scenario '"idle_compute": "fair-share"' '[
     {"name": "nlp", "account": "nlp", "fair_share_weight": 1, "borrow_limit_percent": 500,
      "quota": [{"gres": "gpu:h100", "count": 2}]},
     {"name": "speech", "account": "speech", "fair_share_weight": 1, "borrow_limit_percent": 500,
      "quota": [{"gres": "gpu:h100", "count": 2}]},
     {"name": "vision", "account": "vision", "sharing": "lend",
-     "quota": [{"gres": "gpu:h100", "count": 4}]}
+     "quota": [{"gres": "gpu:h100", "count": 12}]}
   ]'
 
 held() {   # ACCOUNT: H100 its running jobs hold
@@ -24,6 +24,7 @@ held() {   # ACCOUNT: H100 its running jobs hold
     END { print sum + 0 }'
 }
 
+tg_submit bob -N1 --gres=gpu:h100:8 --wrap 'sleep 600' && tg_wait_state "$TG_JOB" RUNNING 20
 tg_submit alice --gres=gpu:h100:2 --wrap 'sleep 600' && tg_wait_state "$TG_JOB" RUNNING 20
 tg_submit carol -A speech --gres=gpu:h100:2 --wrap 'sleep 600' && tg_wait_state "$TG_JOB" RUNNING 20
 declare -a nlp

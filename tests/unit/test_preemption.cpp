@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "preemption_notes.h"
 #include "scenario.h"
 #include "shares.h"
 #include "table_cases.h"
@@ -526,6 +527,28 @@ START_TEST(victim_order_weight_zero_team_first) {
 }
 END_TEST
 
+// ---------------------------------------------------------------- preemption notes
+START_TEST(notes_are_read_back_once_and_can_be_forgotten) {
+  PreemptionNotes notes;
+  ck_assert(!notes.note({11, 30, 1, 2, PreemptReason::Reclaim}));
+  ck_assert(notes.note({11, 30, 1, 2, PreemptReason::Reclaim}));  // the same pass asks again
+  PreemptionNote got;
+  ck_assert(notes.take(11, &got));
+  ck_assert_uint_eq(got.preemptor, 30);
+  ck_assert(got.reason == PreemptReason::Reclaim);
+  ck_assert(!notes.take(11, &got));  // one record per preemption
+  notes.note({12, 31, 1, 2, PreemptReason::Priority});
+  notes.forget(12);  // the cycle carries this one out and records it itself
+  ck_assert(!notes.take(12, &got));
+  // A later victim in the same slot replaces the note: only that record is lost.
+  notes.note({13, 32, 1, 2, PreemptReason::FairShare});
+  notes.note({13 + 256, 33, 1, 2, PreemptReason::FairShare});
+  ck_assert(!notes.take(13, &got));
+  ck_assert(notes.take(13 + 256, &got));
+  ck_assert(!notes.take(0, &got));  // an empty slot is no note for job 0
+}
+END_TEST
+
 Suite* preemption_suite() {
   Suite* s = suite_create("preemption");
   TCase* tc = tcase_create("rules");
@@ -542,6 +565,7 @@ Suite* preemption_suite() {
   tcase_add_test(tc, fair_share_equal_shares_after_the_swap_preempt);
   tcase_add_test(tc, victim_order_class_then_share_then_youngest);
   tcase_add_test(tc, victim_order_weight_zero_team_first);
+  tcase_add_test(tc, notes_are_read_back_once_and_can_be_forgotten);
   suite_add_tcase(s, tc);
   return s;
 }
