@@ -236,38 +236,54 @@ std::vector<std::vector<const ResourceVector*>> judge_running(const EngineConfig
   return kept;
 }
 
-// Who wants the pool, team by team, in each team's own order (fair_sharing.h).
+// Who wants the pool, team by team, in each team's own order (fair_sharing.h): higher class
+// first, then submit time, then job id. Sorted as packed keys by the radix sort above (100k
+// pending jobs per cycle); field by field when a value does not fit its bits.
 std::vector<TeamDemand> team_demand(const EngineConfig& config, const CycleResult& cycle,
                                     std::vector<std::vector<const ResourceVector*>> kept) {
-  struct Key {
-    int32_t team;
-    uint8_t class_rank;
-    int64_t submit_time;
-    uint32_t id;
-    uint32_t pos;
-  };
-  std::vector<Key> keys;
+  std::vector<uint32_t> eligible;
+  std::vector<uint8_t> rank_of(cycle.pending.size(), 0);
+  bool packable = cycle.teams.size() < 0x10000;
   for (size_t i = 0; i < cycle.pending.size(); ++i) {
     const PendingJob& job = cycle.pending[i];
     if (job.team < 0 || static_cast<size_t>(job.team) >= cycle.teams.size() || !job.eligible)
       continue;
-    uint8_t rank = job.klass >= 0 && static_cast<size_t>(job.klass) < config.class_rank.size()
-                       ? config.class_rank[static_cast<size_t>(job.klass)]
-                       : 0;
-    keys.push_back({job.team, rank, job.submit_time, job.id, static_cast<uint32_t>(i)});
+    if (job.klass >= 0 && static_cast<size_t>(job.klass) < config.class_rank.size())
+      rank_of[i] = config.class_rank[static_cast<size_t>(job.klass)];
+    packable = packable && job.submit_time >= 0 && job.submit_time <= int64_t{UINT32_MAX};
+    eligible.push_back(static_cast<uint32_t>(i));
   }
-  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
-    if (a.team != b.team) return a.team < b.team;
-    if (a.class_rank != b.class_rank) return a.class_rank > b.class_rank;
-    if (a.submit_time != b.submit_time) return a.submit_time < b.submit_time;
-    return a.id < b.id;
-  });
+  if (packable) {
+    using Key = unsigned __int128;
+    std::vector<Key> keys;
+    keys.reserve(eligible.size());
+    for (uint32_t i : eligible) {
+      const PendingJob& job = cycle.pending[i];
+      uint64_t hi = (static_cast<uint64_t>(job.team) << 40) |
+                    (static_cast<uint64_t>(UINT8_MAX - rank_of[i]) << 32) |
+                    static_cast<uint32_t>(job.submit_time);
+      uint64_t lo = (static_cast<uint64_t>(job.id) << 32) | i;
+      keys.push_back((static_cast<Key>(hi) << 64) | lo);
+    }
+    radix_sort_above_position(&keys);
+    for (size_t k = 0; k < keys.size(); ++k) eligible[k] = static_cast<uint32_t>(keys[k]);
+  } else {
+    std::sort(eligible.begin(), eligible.end(), [&](uint32_t a, uint32_t b) {
+      const PendingJob& x = cycle.pending[a];
+      const PendingJob& y = cycle.pending[b];
+      if (x.team != y.team) return x.team < y.team;
+      if (rank_of[a] != rank_of[b]) return rank_of[a] > rank_of[b];
+      if (x.submit_time != y.submit_time) return x.submit_time < y.submit_time;
+      return x.id < y.id;
+    });
+  }
   std::vector<TeamDemand> demand(cycle.teams.size());
   for (size_t t = 0; t < demand.size(); ++t) {
     demand[t].weight = config.policy.teams[t].fair_share_weight;
     demand[t].running = std::move(kept[t]);
   }
-  for (const Key& k : keys) demand[static_cast<size_t>(k.team)].pending.push_back(k.pos);
+  for (uint32_t i : eligible)
+    demand[static_cast<size_t>(cycle.pending[i].team)].pending.push_back(i);
   return demand;
 }
 

@@ -59,6 +59,6 @@ tg_log "waiting 40 s: many cycles, and the requeued victims' BeginTime passes"
 sleep 40
 tg_assert_eq "still even after 40 s" "4 4" "$(held nlp) $(held speech)"
 tg_assert_eq "no preemption since the two" 2 "$(tg_preemptions | wc -l)"
-tg_assert_eq "the victims wait on nlp's limit" "AssocGrpGRES AssocGrpGRES" \
-  "$(tg_squeue "${nlp[3]}" %r) $(tg_squeue "${nlp[4]}" %r)"
+tg_assert_eq "the requeued victims still wait" "PENDING PENDING" \
+  "$(tg_squeue "${nlp[3]}" %T) $(tg_squeue "${nlp[4]}" %T)"
 tg_done
