@@ -253,6 +253,7 @@ std::vector<TeamDemand> team_demand(const EngineConfig& config, const CycleResul
     packable = packable && job.submit_time >= 0 && job.submit_time <= int64_t{UINT32_MAX};
     eligible.push_back(static_cast<uint32_t>(i));
   }
+  std::vector<int32_t> team_of(eligible.size());
   if (packable) {
     using Key = unsigned __int128;
     std::vector<Key> keys;
@@ -266,7 +267,10 @@ std::vector<TeamDemand> team_demand(const EngineConfig& config, const CycleResul
       keys.push_back((static_cast<Key>(hi) << 64) | lo);
     }
     radix_sort_above_position(&keys);
-    for (size_t k = 0; k < keys.size(); ++k) eligible[k] = static_cast<uint32_t>(keys[k]);
+    for (size_t k = 0; k < keys.size(); ++k) {
+      eligible[k] = static_cast<uint32_t>(keys[k]);
+      team_of[k] = static_cast<int32_t>(static_cast<uint64_t>(keys[k] >> 64) >> 40);  // no trip to the job
+    }
   } else {
     std::sort(eligible.begin(), eligible.end(), [&](uint32_t a, uint32_t b) {
       const PendingJob& x = cycle.pending[a];
@@ -276,14 +280,20 @@ std::vector<TeamDemand> team_demand(const EngineConfig& config, const CycleResul
       if (x.submit_time != y.submit_time) return x.submit_time < y.submit_time;
       return x.id < y.id;
     });
+    for (size_t k = 0; k < eligible.size(); ++k) team_of[k] = cycle.pending[eligible[k]].team;
   }
   std::vector<TeamDemand> demand(cycle.teams.size());
   for (size_t t = 0; t < demand.size(); ++t) {
     demand[t].weight = config.policy.teams[t].fair_share_weight;
     demand[t].running = std::move(kept[t]);
   }
-  for (uint32_t i : eligible)
-    demand[static_cast<size_t>(cycle.pending[i].team)].pending.push_back(i);
+  // Sorted by team: each team's jobs are one run of `eligible`.
+  for (size_t k = 0, end = 0; k < eligible.size(); k = end) {
+    const int32_t team = team_of[k];
+    for (end = k; end < eligible.size() && team_of[end] == team; ++end) {}
+    demand[static_cast<size_t>(team)].pending.assign(eligible.begin() + static_cast<std::ptrdiff_t>(k),
+                                                      eligible.begin() + static_cast<std::ptrdiff_t>(end));
+  }
   return demand;
 }
 
