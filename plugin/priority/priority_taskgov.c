@@ -23,7 +23,9 @@
 #include "src/slurmctld/locks.h"
 #include "src/slurmctld/slurmctld.h"
 
+#include "cluster_warnings.h"
 #include "governance_cycle.h"
+#include "gpu_typing.h"
 #include "taskgov_shim.h"
 
 /* sshare loads this plugin too, where these slurmctld globals do not exist. Defining them here
@@ -66,23 +68,33 @@ static pthread_mutex_t cycle_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cycle_cond = PTHREAD_COND_INITIALIZER;
 
 /* Reads taskgov.json against the node table. A bad file is logged with file, line, column
- * and reason; the engine keeps the last good policy. The job write lock keeps the other two
- * plugins (which read the engine under the job lock) out while the policy is swapped; a
- * policy file parses in well under a millisecond per team. */
+ * and reason; the engine keeps the last good policy. The file is read and parsed before any
+ * lock; the job write lock covers only the install, which keeps the other two plugins (they
+ * read the engine under the job lock) out while the policy is swapped. The audit log is
+ * reopened after the unlock: a changed path joins the old writer thread. */
 static void _load_policy(const char *why)
 {
-	slurmctld_lock_t lock = { .job = WRITE_LOCK, .node = READ_LOCK };
+	slurmctld_lock_t lock = { .job = WRITE_LOCK, .node = READ_LOCK, .part = READ_LOCK };
 	char *path = taskgov_policy_path();
 	char message[1024] = "";
-	tg_inventory_t *inventory;
+	tg_inventory_t *inventory = NULL;
+	tg_policy_t *policy;
 	tg_settings_t settings;
-	int rc;
+	int rc = TG_ERROR;
 
+	policy = tg_policy_read(engine, path, message, sizeof(message));
 	lock_slurmctld(lock);
-	inventory = taskgov_inventory_from_nodes();
-	rc = tg_load_policy(engine, path, inventory, message, sizeof(message));
+	if (policy) {
+		inventory = taskgov_inventory_from_nodes();
+		rc = tg_policy_install(engine, policy, inventory, message, sizeof(message));
+	}
+	if (rc == TG_OK)
+		taskgov_type_pending_jobs(engine);
+	if (rc == TG_OK)
+		taskgov_log_cluster_warnings(engine);
 	unlock_slurmctld(lock);
 	tg_inventory_free(inventory);
+	tg_audit_reopen(engine);
 	if (rc != TG_OK) {
 		error("%s: %s: policy refused: %s; %s", plugin_type, why, message,
 		      tg_settings(engine, &settings) == TG_OK ?
@@ -191,6 +203,10 @@ extern int fini(void)
 		/* Without its plugin, nobody re-asserts the limits: hand them back now. */
 		governance_cycle_restore_limits();
 	}
+	/* The engine outlives this plugin when the other two hold it (an HA handover unloads only
+	 * the priority plugin): its audit writer must not call into this unloaded code. */
+	if (engine)
+		tg_audit_configure(engine, slurm_conf.slurmctld_logfile, NULL);
 	tg_engine_release(engine);
 	engine = NULL;
 	taskgov_unload_delegate(multifactor_context);
