@@ -301,6 +301,7 @@ extern int job_modify(job_desc_msg_t *job_desc, job_record_t *job_ptr, uint32_t 
 	tg_submit_request_t req;
 	tg_submit_decision_t decision;
 	char message[512] = "";
+	const char *current_class = NULL;
 	bool untyped;
 	int outcome;
 
@@ -311,9 +312,12 @@ extern int job_modify(job_desc_msg_t *job_desc, job_record_t *job_ptr, uint32_t 
 		return SLURM_SUCCESS;
 	if (job_desc->partition && !_partitions_exist(job_desc->partition))
 		return SLURM_SUCCESS;
+	/* A job that enters a team from an unmapped account has a QOS that is no class: it gets
+	 * the lowest class, as at submit, unless the update names one. */
+	if (job_ptr->qos_ptr && tg_class_of_qos(engine, job_ptr->qos_ptr->name) >= 0)
+		current_class = job_ptr->qos_ptr->name;
 	req = (tg_submit_request_t) {
-		.qos = job_desc->qos ? job_desc->qos :
-			(job_ptr->qos_ptr ? job_ptr->qos_ptr->name : NULL),
+		.qos = job_desc->qos ? job_desc->qos : current_class,
 		.tres_per_job = PICK(tres_per_job),
 		.tres_per_node = PICK(tres_per_node),
 		.tres_per_task = PICK(tres_per_task),
@@ -359,6 +363,8 @@ extern int job_modify(job_desc_msg_t *job_desc, job_record_t *job_ptr, uint32_t 
 	_replace(&job_desc->tres_per_task, job_desc->tres_per_task ? decision.tres_per_task : "");
 	_replace(&job_desc->tres_per_socket,
 		 job_desc->tres_per_socket ? decision.tres_per_socket : "");
+	if (!job_desc->qos && !current_class)
+		_replace(&job_desc->qos, decision.qos);
 	/* job_modify holds the job write lock: the record can be restamped directly. */
 	_replace(&job_ptr->admin_comment, decision.admin_comment);
 	return SLURM_SUCCESS;
