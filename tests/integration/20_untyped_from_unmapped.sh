@@ -23,7 +23,7 @@ tg_assert_contains "its requested TRES count the typed GPUs" "gres/gpu:a100=2" "
 
 tg_assert_ok "carol releases it" runuser -u carol -- scontrol release "$job"
 if tg_wait_state "$job" RUNNING 20; then
-  tg_assert_contains "sacct: it holds 2 A100 as team speech's GPUs" "gres/gpu:a100=2" "$(tg_sacct "$job" AllocTRES)"
+  tg_assert_contains "sacct: it holds 2 A100 as team speech's GPUs" "gres/gpu:a100=2" "$(tg_sacct_set "$job" AllocTRES)"
   tg_assert_eq "sacct: in account speech" speech "$(tg_sacct "$job" Account)"
 fi
 tg_done

@@ -34,7 +34,7 @@ tg_assert_match "a team with two GPU types: the job is held, squeue says why" \
 
 tg_assert_ok "alice releases her job" runuser -u alice -- scontrol release "$held"
 if tg_wait_state "$held" RUNNING 20; then
-  tg_assert_contains "sacct: it runs on nlp's H100" "gres/gpu:h100=2" "$(tg_sacct "$held" AllocTRES)"
+  tg_assert_contains "sacct: it runs on nlp's H100" "gres/gpu:h100=2" "$(tg_sacct_set "$held" AllocTRES)"
 fi
 tg_assert_fails "bob cannot release the job taskgov cannot type" runuser -u bob -- scontrol release "$several"
 tg_assert_eq "it stays pending" PENDING "$(tg_squeue "$several" %T)"

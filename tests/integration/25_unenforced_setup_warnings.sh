@@ -21,7 +21,7 @@ done
 policy='{
   "cluster": {"priority_classes": [{"name": "training", "weight": 50}], "cycle_seconds": 2},
   "teams": [
-    {"name": "nlp", "account": "nlp", "quota": [{"instance_type": "p5.48xlarge", "count": 1}]},
+    {"name": "nlp", "account": "nlp", "quota": [{"gres": "gpu:h100", "count": 8}]},
     {"name": "ghost", "account": "ghost", "quota": [{"gres": "gpu:a100", "count": 4}]}
   ]}'
 tg_policy "$policy"

@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # cluster.enforce_derived: the CPUs a team's quota derives from its accelerators go into its
 # GrpTRES too, so a CPU-only job cannot take more of the GPU nodes' CPUs than the team's share:
-# nlp (one p5.48xlarge: 8 H100, 192 CPUs, lends only) cannot run a job of 200 CPUs.
+# nlp (8 H100, so 192 CPUs by the nodes' shape; lends only) cannot run a job of 200 CPUs.
 . "$(dirname "$0")/lib.sh"
 
 teams='[{"name": "nlp", "account": "nlp", "sharing": "lend",
-         "quota": [{"instance_type": "p5.48xlarge", "count": 1}]}]'
+         "quota": [{"gres": "gpu:h100", "count": 8}]}]'
 tg_governed_scenario '"enforce_derived": true' "$teams"
 
 tg_assert_match "nlp's GrpTRES carries the derived CPUs" "cpu=192" \
