@@ -19,6 +19,8 @@
 
 #include "slurm/slurm.h"
 #include "src/common/log.h"
+#include "src/common/xmalloc.h"
+#include "src/common/xstring.h"
 #include "src/slurmctld/preempt.h"
 #include "src/slurmctld/slurmctld.h"
 
@@ -64,6 +66,59 @@ static struct {
 	int preemptor_class;
 	int reason;
 } pending_records[PENDING_RECORDS];
+
+/* Preemptions Slurm carries out right after asking the grace time (none given): their
+ * AdminComment fields are on the job already, so that the PREEMPTED record slurmdbd gets at the
+ * requeue or kill carries them, but they are only confirmed (decision record, slurmdbd update)
+ * once the requeue or kill is seen to have happened, and taken back if it did not. */
+#define UNCONFIRMED 64
+static struct {
+	uint32_t victim;
+	uint32_t preemptor;
+	int preemptor_team;
+	int preemptor_class;
+	int reason;
+	uint32_t restarts;
+	char *previous_comment;
+} unconfirmed[UNCONFIRMED];
+static int unconfirmed_count = 0;
+
+static void _confirm(int i, job_record_t *victim)
+{
+	job_record_t *preemptor = find_job_record(unconfirmed[i].preemptor);
+
+	tg_record_preemption(engine, unconfirmed[i].victim, unconfirmed[i].preemptor,
+			     unconfirmed[i].preemptor_team, unconfirmed[i].preemptor_class,
+			     preemptor ? preemptor->tres_fmt_req_str : NULL, unconfirmed[i].reason, 0);
+	if (victim)
+		taskgov_push_admin_comment(victim);
+}
+
+/* Caller holds the job write lock. O(1) when nothing waits. */
+static void _confirm_preemptions(void)
+{
+	for (int i = 0; unconfirmed_count && i < UNCONFIRMED; i++) {
+		job_record_t *victim;
+
+		if (!unconfirmed[i].victim)
+			continue;
+		victim = find_job_record(unconfirmed[i].victim);
+		if (!victim || victim->restart_cnt != unconfirmed[i].restarts ||
+		    !IS_JOB_RUNNING(victim) || IS_JOB_COMPLETING(victim)) {
+			_confirm(i, victim);
+		} else {
+			/* Still running untouched: neither the requeue nor the kill happened. */
+			info("%s: %pJ was not preempted after all: its preemption is not recorded",
+			     plugin_type, victim);
+			xfree(victim->admin_comment);
+			victim->admin_comment = unconfirmed[i].previous_comment;
+			unconfirmed[i].previous_comment = NULL;
+		}
+		xfree(unconfirmed[i].previous_comment);
+		unconfirmed[i].victim = 0;
+		unconfirmed_count--;
+	}
+}
 
 extern int init(void)
 {
@@ -121,6 +176,8 @@ extern bool preempt_p_preemptable(job_record_t *preemptee, job_record_t *preempt
 	uint32_t slot;
 	bool repeated;
 
+	if (unconfirmed_count)
+		_confirm_preemptions();
 	if (!IS_JOB_RUNNING(preemptee) && !IS_JOB_SUSPENDED(preemptee))
 		return false;
 	_resolve_preemptor(preemptor);
@@ -168,24 +225,43 @@ extern bool preempt_p_job_preempt_check(job_queue_rec_t *preemptor, job_queue_re
 	return preempt_p_preemptable(preemptee->job_ptr, preemptor->job_ptr);
 }
 
-static void _record_preemption(job_record_t *victim)
+static void _record_preemption(job_record_t *victim, uint32_t grace)
 {
 	uint32_t slot = victim->job_id % PENDING_RECORDS;
-	job_record_t *preemptor;
 	char fields[128];
+	int i;
 
 	if (pending_records[slot].victim != victim->job_id)
 		return;
-	snprintf(fields, sizeof(fields), "preempted_by=%u;reason=%s",
-		 pending_records[slot].preemptor, tg_reason_name(pending_records[slot].reason));
 	pending_records[slot].victim = 0;
-	taskgov_record_on_job(victim, fields);
-	preemptor = find_job_record(pending_records[slot].preemptor);
-	tg_record_preemption(engine, victim->job_id, pending_records[slot].preemptor,
-			     pending_records[slot].preemptor_team,
-			     pending_records[slot].preemptor_class,
-			     preemptor ? preemptor->tres_fmt_req_str : NULL,
-			     pending_records[slot].reason, 0);
+	for (i = 0; i < UNCONFIRMED && unconfirmed[i].victim; i++)
+		;
+	if (grace || i == UNCONFIRMED) {
+		/* A grace time: Slurm has signalled the job and requeues or kills it when the
+		 * grace ends; the preemption is under way. */
+		job_record_t *preemptor = find_job_record(pending_records[slot].preemptor);
+		snprintf(fields, sizeof(fields), "preempted_by=%u;reason=%s",
+			 pending_records[slot].preemptor,
+			 tg_reason_name(pending_records[slot].reason));
+		taskgov_record_on_job(victim, fields);
+		tg_record_preemption(engine, victim->job_id, pending_records[slot].preemptor,
+				     pending_records[slot].preemptor_team,
+				     pending_records[slot].preemptor_class,
+				     preemptor ? preemptor->tres_fmt_req_str : NULL,
+				     pending_records[slot].reason, 0);
+		return;
+	}
+	unconfirmed[i].victim = victim->job_id;
+	unconfirmed[i].preemptor = pending_records[slot].preemptor;
+	unconfirmed[i].preemptor_team = pending_records[slot].preemptor_team;
+	unconfirmed[i].preemptor_class = pending_records[slot].preemptor_class;
+	unconfirmed[i].reason = pending_records[slot].reason;
+	unconfirmed[i].restarts = victim->restart_cnt;
+	unconfirmed[i].previous_comment = xstrdup(victim->admin_comment);
+	unconfirmed_count++;
+	snprintf(fields, sizeof(fields), "preempted_by=%u;reason=%s", unconfirmed[i].preemptor,
+		 tg_reason_name(unconfirmed[i].reason));
+	taskgov_append_to_job(victim, fields);
 }
 
 extern int preempt_p_get_data(job_record_t *job_ptr, slurm_preempt_data_type_t data_type,
@@ -210,7 +286,7 @@ extern int preempt_p_get_data(job_record_t *job_ptr, slurm_preempt_data_type_t d
 	case PREEMPT_DATA_GRACE_TIME:
 		/* Asked exactly once per victim, as it is preempted: the moment to record why. */
 		rc = stock.get_data(job_ptr, data_type, data);
-		_record_preemption(job_ptr);
+		_record_preemption(job_ptr, rc == SLURM_SUCCESS ? *(uint32_t *) data : 0);
 		return rc;
 	default:
 		return stock.get_data(job_ptr, data_type, data);
