@@ -592,6 +592,25 @@ int tg_decide_submission(const tg_engine_t* engine, const tg_submit_request_t* r
   });
 }
 
+int tg_restamp(const tg_engine_t* engine, int team, int klass, const char* existing, char* out,
+               size_t out_len) {
+  return guarded(int{TG_ERROR}, [&] {
+    const std::shared_ptr<const EngineConfig> config = config_of(engine);
+    if (!config) return int{TG_NO_POLICY};
+    const auto& classes = config->policy.cluster.priority_classes;
+    if (team < 0 || static_cast<size_t>(team) >= config->policy.teams.size() || klass < 0 ||
+        static_cast<size_t>(klass) >= classes.size())
+      return int{TG_UNKNOWN};
+    const std::string before = existing ? existing : "";
+    const std::string after = stamp_admin_comment(before, config->policy.teams[static_cast<size_t>(team)].name,
+                                                  classes[static_cast<size_t>(klass)].name);
+    if (after == before) return 0;
+    if (after.size() >= out_len) return int{TG_ERROR};
+    copy_message(after, out, out_len);
+    return 1;
+  });
+}
+
 int tg_type_gpus(const tg_engine_t* engine, int team, const char* spec, char* typed,
                  size_t typed_len, char* type, size_t type_len, char* message,
                  size_t message_len) {

@@ -227,6 +227,11 @@ typedef struct {
 int tg_decide_submission(const tg_engine_t *engine, const tg_submit_request_t *request,
 			 tg_submit_decision_t *decision);
 
+/* `existing` AdminComment stamped with the team and class (other fields kept): returns 1 with
+ * `out` filled when that changes it, 0 when it already says so, TG_UNKNOWN or TG_NO_POLICY. */
+int tg_restamp(const tg_engine_t *engine, int team, int klass, const char *existing, char *out,
+	       size_t out_len);
+
 /* Types the untyped GPU items of one tres_per_* string to the team's only GPU type: returns 1
  * with `typed` and `type` filled, 0 when nothing is untyped, TG_ERROR with `message` when the
  * team has no GPU type or several, TG_NO_POLICY or TG_UNKNOWN (team). */

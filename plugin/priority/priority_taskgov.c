@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <string.h>
 #include <time.h>
 
 #include "slurm/slurm.h"
@@ -20,6 +21,7 @@
 #include "src/common/run_in_daemon.h"
 #include "src/common/slurm_priority.h"
 #include "src/common/xmalloc.h"
+#include "src/common/xstring.h"
 #include "src/slurmctld/locks.h"
 #include "src/slurmctld/slurmctld.h"
 
@@ -214,8 +216,34 @@ extern int fini(void)
 	return SLURM_SUCCESS;
 }
 
+/* Slurm sets a job's priority after every update, refused or not: the moment to make its
+ * AdminComment say the team and class it really has. job_submit/taskgov stamps an update before
+ * Slurm validates the rest of it; when Slurm then refuses (a time limit above the partition's,
+ * a QOS the association may not use, ...), the account and QOS stay as they were, and so must
+ * the stamp. Only stamped (governed, enforced) jobs; caller holds the job write lock. */
+static void _match_stamp(job_record_t *job_ptr)
+{
+	char stamp[2304];
+	int team, klass;
+
+	if (!job_ptr->admin_comment || strncmp(job_ptr->admin_comment, "taskgov:", 8) ||
+	    !IS_JOB_PENDING(job_ptr) || !job_ptr->qos_ptr)
+		return;
+	team = taskgov_team_of_job(engine, job_ptr, false);
+	klass = tg_class_of_qos(engine, job_ptr->qos_ptr->name);
+	if (team < 0 || klass < 0 ||
+	    tg_restamp(engine, team, klass, job_ptr->admin_comment, stamp, sizeof(stamp)) != 1)
+		return;
+	info("%s: %pJ: AdminComment %s restamped as %s, the team and class it has",
+	     plugin_type, job_ptr, job_ptr->admin_comment, stamp);
+	xfree(job_ptr->admin_comment);
+	job_ptr->admin_comment = xstrdup(stamp);
+}
+
 extern uint32_t priority_p_set(uint32_t last_prio, job_record_t *job_ptr)
 {
+	if (engine)
+		_match_stamp(job_ptr);
 	return multifactor.set(last_prio, job_ptr);
 }
 
