@@ -156,6 +156,12 @@ static void _default_qos(slurmdb_assoc_rec_t *assoc, char *out, size_t len)
  * OUTCOME_INTERNAL_ERROR when the engine failed on a job whose account a team owns, or the
  * association cannot be found for such an account: the caller refuses it, so that no governed
  * job gets past unchecked. */
+static bool _shadow(void)
+{
+	tg_settings_t settings;
+	return tg_settings(engine, &settings) == TG_OK && settings.shadow;
+}
+
 static int _decide(tg_submit_request_t *req, tg_submit_decision_t *decision, const char **lineage,
 		   const char *account, uint32_t uid, const char *partitions, bool default_qos)
 {
@@ -193,6 +199,11 @@ static int _decide(tg_submit_request_t *req, tg_submit_decision_t *decision, con
 			outcome = OUTCOME_INTERNAL_ERROR;
 	}
 	assoc_mgr_unlock(&locks);
+	if (outcome == OUTCOME_INTERNAL_ERROR && _shadow()) {
+		info("%s: shadow mode: would refuse a job of uid %u (account %s): the association or "
+		     "the engine's decision failed", plugin_type, uid, account ? account : "(default)");
+		outcome = TG_SUBMIT_NO_POLICY;
+	}
 	return outcome;
 }
 
