@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <sys/param.h>
 #include <string.h>
 
 #include "slurm/slurm.h"
@@ -151,17 +152,17 @@ static void _default_qos(slurmdb_assoc_rec_t *assoc, char *out, size_t len)
 
 #define OUTCOME_INTERNAL_ERROR (-1)
 
-/* Resolves the association the way slurmctld will and asks the engine. The account names are
- * borrowed from assoc_mgr, so the lock is held until the engine has looked them up. Returns
- * OUTCOME_INTERNAL_ERROR when the engine failed on a job whose account a team owns, or the
- * association cannot be found for such an account: the caller refuses it, so that no governed
- * job gets past unchecked. */
 static bool _shadow(void)
 {
 	tg_settings_t settings;
 	return tg_settings(engine, &settings) == TG_OK && settings.shadow;
 }
 
+/* Resolves the association the way slurmctld will and asks the engine. The account names are
+ * borrowed from assoc_mgr, so the lock is held until the engine has looked them up. Returns
+ * OUTCOME_INTERNAL_ERROR when the engine failed on a job whose account a team owns, or the
+ * association cannot be found for such an account: the caller refuses it, so that no governed
+ * job gets past unchecked (in shadow mode it is only logged). */
 static int _decide(tg_submit_request_t *req, tg_submit_decision_t *decision, const char **lineage,
 		   const char *account, uint32_t uid, const char *partitions, bool default_qos)
 {
@@ -291,6 +292,33 @@ static bool _governed_update(const job_desc_msg_t *d)
 
 #define PICK(field) (job_desc->field ? job_desc->field : job_ptr->field)
 
+/* Slurm refuses an update with an over-long string right after job_modify, with no call that
+ * would let priority/taskgov correct a stamp made here (_test_job_desc_fields in job_mgr.c):
+ * such an update changes nothing of the job, so taskgov leaves it alone too. */
+static bool _slurm_refuses_lengths(const job_desc_msg_t *d)
+{
+	const struct {
+		const char *text;
+		size_t max;
+	} fields[] = {
+		{ d->account, 1024 },	     { d->comment, 1024 },	  { d->cpus_per_tres, 1024 },
+		{ d->features, 1024 },	     { d->licenses, 1024 },	  { d->mail_user, 1024 },
+		{ d->mcs_label, 1024 },	     { d->mem_per_tres, 1024 },	  { d->name, 1024 },
+		{ d->network, 1024 },	     { d->partition, 1024 },	  { d->prefer, 1024 },
+		{ d->qos, 1024 },	     { d->reservation, 1024 },	  { d->tres_bind, 1024 },
+		{ d->tres_freq, 1024 },	     { d->tres_per_job, 1024 },	  { d->tres_per_node, 1024 },
+		{ d->tres_per_socket, 1024 }, { d->tres_per_task, 1024 }, { d->wckey, 1024 },
+		{ d->array_inx, 4096 },	     { d->burst_buffer, 8192 },	  { d->dependency, 131072 },
+		{ d->cpu_bind, 131072 },     { d->mem_bind, 131072 },	  { d->std_err, MAXPATHLEN },
+		{ d->std_in, MAXPATHLEN },   { d->std_out, MAXPATHLEN },  { d->work_dir, MAXPATHLEN },
+	};
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (fields[i].text && strlen(fields[i].text) > fields[i].max)
+			return true;
+	return false;
+}
+
 static int _refuse_update(job_record_t *job_ptr, uint32_t submit_uid, int code, const char *why)
 {
 	error("%s: refused update of %pJ by uid %u: %s", plugin_type, job_ptr, submit_uid, why);
@@ -321,7 +349,8 @@ extern int job_modify(job_desc_msg_t *job_desc, job_record_t *job_ptr, uint32_t 
 	untyped = taskgov_job_has_untyped_gpus(job_ptr);
 	if (!_governed_update(job_desc) && !untyped)
 		return SLURM_SUCCESS;
-	if (job_desc->partition && !_partitions_exist(job_desc->partition))
+	if ((job_desc->partition && !_partitions_exist(job_desc->partition)) ||
+	    _slurm_refuses_lengths(job_desc))
 		return SLURM_SUCCESS;
 	/* A job that enters a team from an unmapped account has a QOS that is no class: it gets
 	 * the lowest class, as at submit, unless the update names one. */

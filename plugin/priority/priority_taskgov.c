@@ -76,7 +76,8 @@ static pthread_cond_t cycle_cond = PTHREAD_COND_INITIALIZER;
  * reopened after the unlock: a changed path joins the old writer thread. */
 static void _load_policy(const char *why)
 {
-	slurmctld_lock_t lock = { .job = WRITE_LOCK, .node = READ_LOCK, .part = READ_LOCK };
+	slurmctld_lock_t lock = { .job = WRITE_LOCK, .node = READ_LOCK };
+	slurmctld_lock_t part_read = { .part = READ_LOCK };
 	char *path = taskgov_policy_path();
 	char message[1024] = "";
 	tg_inventory_t *inventory = NULL;
@@ -85,16 +86,21 @@ static void _load_policy(const char *why)
 	int rc = TG_ERROR;
 
 	policy = tg_policy_read(engine, path, message, sizeof(message));
-	lock_slurmctld(lock);
 	if (policy) {
+		lock_slurmctld(lock);
 		inventory = taskgov_inventory_from_nodes();
 		rc = tg_policy_install(engine, policy, inventory, message, sizeof(message));
+		/* Jobs that reached a team untyped (shadow mode, no policy yet) are typed, or held,
+		 * before the scheduler sees them under the new policy. */
+		if (rc == TG_OK)
+			taskgov_type_pending_jobs(engine);
+		unlock_slurmctld(lock);
 	}
-	if (rc == TG_OK)
-		taskgov_type_pending_jobs(engine);
-	if (rc == TG_OK)
+	if (rc == TG_OK) {
+		lock_slurmctld(part_read);
 		taskgov_log_cluster_warnings(engine);
-	unlock_slurmctld(lock);
+		unlock_slurmctld(part_read);
+	}
 	tg_inventory_free(inventory);
 	tg_audit_reopen(engine);
 	if (rc != TG_OK) {
