@@ -112,7 +112,8 @@ const char* outcome_rule(SubmitOutcome outcome) {
 // The enforced limits of team #t in `cycle`, by resource name: what goes into GrpTRES.
 json_t* enforced_limits(const CycleResult& cycle, size_t t) {
   const EngineConfig& config = *cycle.config;
-  uint32_t mask = enforced_resources(config.resolved.teams[t].proportional_mask, config.resources());
+  uint32_t derived = config.policy.cluster.enforce_derived ? 0 : config.resolved.teams[t].proportional_mask;
+  uint32_t mask = enforced_resources(derived, config.resources());
   return amounts(config.resolved.catalog, cycle.teams[t].limit, mask);
 }
 

@@ -3,6 +3,7 @@
 // slurmctld's C frames would abort the controller.
 #include "taskgov.h"
 
+#include <atomic>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -11,20 +12,41 @@
 #include "audit_log.h"
 #include "audit_records.h"
 #include "engine.h"
+#include "policy_warnings.h"
 #include "reasons.h"
 #include "submission.h"
 #include "slurm_strings.h"
 
 struct tg_engine {
+  tg_engine();
   taskgov::Engine engine;
   int references = 0;
-  uint64_t generation = 0;
+  std::atomic<uint64_t> generation{0};
+  // The config in force, for readers outside slurmctld's job lock (the cycle thread asks
+  // tg_settings() before it locks): std::atomic_load/store on it, and each reader holds its own
+  // copy, so a reconfigure swapping the policy cannot free it under them.
+  std::shared_ptr<const taskgov::EngineConfig> config;
+  // The audit writer thread reports through a function of priority_taskgov.so, which slurmctld
+  // unloads on an HA handover while the other plugins keep the engine: that plugin's fini
+  // clears it, and this lock makes the clearing wait for a report in progress. Declared before
+  // `audit` so that they outlive its writer thread.
+  std::mutex reporter_lock;
+  tg_audit_reporter_t reporter = nullptr;
   // Internally synchronised: written from readers of the engine (submissions, preemptions).
   mutable taskgov::AuditLog audit;
+  // Where the log is open, and records waiting for tg_audit_reopen(): opening a new path
+  // joins the old writer thread, which must not happen under slurmctld's locks.
+  std::mutex audit_lock;
+  std::string audit_path;
   std::string default_audit_path = taskgov::default_audit_log_path("");
+  std::vector<std::string> deferred_records;
   // What the next cycle's records compare against. Unlike the engine's result, it survives a
   // policy reload: the limits and bands a reload moves are decisions to record too.
   std::shared_ptr<const taskgov::CycleResult> last_published;
+};
+struct tg_policy {
+  std::string path;
+  taskgov::Policy policy;
 };
 struct tg_inventory {
   taskgov::Inventory inventory;
@@ -55,8 +77,13 @@ void copy_message(const std::string& text, char* out, size_t len) {
   out[n] = '\0';
 }
 
-const EngineConfig* config_of(const tg_engine_t* engine) {
-  return engine ? engine->engine.config().get() : nullptr;
+std::shared_ptr<const EngineConfig> config_of(const tg_engine_t* engine) {
+  return engine ? std::atomic_load(&engine->config) : nullptr;
+}
+
+void defer_record(tg_engine_t* engine, std::string record) {
+  std::lock_guard<std::mutex> lock(engine->audit_lock);
+  engine->deferred_records.push_back(std::move(record));
 }
 
 ResourceVector amounts_to_vector(const uint64_t* amounts, int n) {
@@ -75,6 +102,13 @@ R guarded(R on_error, F&& body) noexcept {
 }
 
 }  // namespace
+
+tg_engine::tg_engine() {
+  audit.set_reporter([this](bool trouble, const std::string& message) {
+    std::lock_guard<std::mutex> lock(reporter_lock);
+    if (reporter) reporter(trouble ? 1 : 0, message.c_str());
+  });
+}
 
 extern "C" {
 
@@ -121,46 +155,126 @@ int tg_audit_configure(tg_engine_t* engine, const char* slurmctld_log_file,
                        tg_audit_reporter_t report) {
   return guarded(int{TG_ERROR}, [&] {
     if (!engine) return int{TG_ERROR};
-    engine->default_audit_path = default_audit_log_path(slurmctld_log_file ? slurmctld_log_file : "");
-    if (report)
-      engine->audit.set_reporter([report](bool trouble, const std::string& message) {
-        report(trouble ? 1 : 0, message.c_str());
-      });
+    {
+      std::lock_guard<std::mutex> lock(engine->audit_lock);
+      engine->default_audit_path =
+          default_audit_log_path(slurmctld_log_file ? slurmctld_log_file : "");
+    }
+    std::lock_guard<std::mutex> lock(engine->reporter_lock);
+    engine->reporter = report;
     return int{TG_OK};
+  });
+}
+
+tg_policy_t* tg_policy_read(tg_engine_t* engine, const char* path, char* error, size_t error_len) {
+  return guarded<tg_policy_t*>(nullptr, [&]() -> tg_policy_t* {
+    if (!engine || !path) {
+      copy_message("taskgov: internal error: missing engine or policy path", error, error_len);
+      return nullptr;
+    }
+    auto read = std::make_unique<tg_policy>();
+    read->path = path;
+    PolicyError failure;
+    if (!load_policy_file(path, &read->policy, &failure)) {
+      copy_message(failure.to_string(), error, error_len);
+      defer_record(engine, audit::policy_refused(path, failure.to_string(), config_of(engine).get()));
+      return nullptr;
+    }
+    return read.release();
+  });
+}
+
+void tg_policy_free(tg_policy_t* policy) { delete policy; }
+
+int tg_policy_install(tg_engine_t* engine, tg_policy_t* policy, const tg_inventory_t* inventory,
+                      char* error, size_t error_len) {
+  std::unique_ptr<tg_policy_t> owned(policy);
+  return guarded(int{TG_ERROR}, [&] {
+    if (!engine || !owned || !inventory) {
+      copy_message("taskgov: internal error: missing engine, policy or inventory", error,
+                   error_len);
+      return int{TG_ERROR};
+    }
+    PolicyError failure;
+    if (!engine->engine.set_policy(std::move(owned->policy), inventory->inventory, &failure)) {
+      copy_message(failure.to_string(), error, error_len);
+      defer_record(engine, audit::policy_refused(owned->path, failure.to_string(),
+                                                 config_of(engine).get()));
+      return int{TG_ERROR};
+    }
+    std::atomic_store(&engine->config, engine->engine.config());
+    const uint64_t generation = ++engine->generation;
+    defer_record(engine, audit::policy_loaded(*engine->engine.config(), generation));
+    return int{TG_OK};
+  });
+}
+
+void tg_audit_reopen(tg_engine_t* engine) {
+  guarded(0, [&] {
+    if (!engine) return 0;
+    const std::shared_ptr<const EngineConfig> config = config_of(engine);
+    std::vector<std::string> records;
+    std::string path;
+    {
+      std::lock_guard<std::mutex> lock(engine->audit_lock);
+      records.swap(engine->deferred_records);
+      path = config && !config->policy.cluster.audit_log.empty() ? config->policy.cluster.audit_log
+                                                                 : engine->default_audit_path;
+      // A refusal before any policy goes to the default log; later ones to the log in force.
+      if (!config && !engine->audit_path.empty()) path = engine->audit_path;
+      engine->audit_path = path;
+    }
+    engine->audit.open(path);
+    for (const std::string& record : records) engine->audit.write(record);
+    return 0;
   });
 }
 
 int tg_load_policy(tg_engine_t* engine, const char* path, const tg_inventory_t* inventory,
                    char* error, size_t error_len) {
   return guarded(int{TG_ERROR}, [&] {
-    if (!engine || !path || !inventory) {
-      copy_message("taskgov: internal error: missing engine, policy path or inventory", error,
-                   error_len);
-      return int{TG_ERROR};
-    }
-    Policy policy;
-    PolicyError failure;
-    if (!load_policy_file(path, &policy, &failure) ||
-        !engine->engine.set_policy(std::move(policy), inventory->inventory, &failure)) {
-      copy_message(failure.to_string(), error, error_len);
-      // Refused at start, there is no policy to name a log: the refusal goes to the default.
-      if (!engine->audit.is_open()) engine->audit.open(engine->default_audit_path);
-      engine->audit.write(audit::policy_refused(path, failure.to_string(), engine->engine.config().get()));
-      return int{TG_ERROR};
-    }
-    ++engine->generation;
-    const EngineConfig& config = *engine->engine.config();
-    const std::string& named = config.policy.cluster.audit_log;
-    engine->audit.open(named.empty() ? engine->default_audit_path : named);
-    engine->audit.write(audit::policy_loaded(config, engine->generation));
-    return int{TG_OK};
+    tg_policy_t* read = tg_policy_read(engine, path, error, error_len);
+    int rc = read ? tg_policy_install(engine, read, inventory, error, error_len) : int{TG_ERROR};
+    tg_audit_reopen(engine);
+    return rc;
   });
 }
 
-uint64_t tg_policy_generation(const tg_engine_t* engine) { return engine ? engine->generation : 0; }
+int tg_cluster_warnings(const tg_engine_t* engine, const tg_cluster_facts_t* facts,
+                        tg_warning_sink_t sink, void* arg) {
+  return guarded(int{TG_ERROR}, [&] {
+    const std::shared_ptr<const EngineConfig> config = config_of(engine);
+    if (!config) return int{TG_NO_POLICY};
+    if (!facts || !sink) return int{TG_ERROR};
+    auto strings = [](const char* const* items, size_t n) {
+      std::vector<std::string> out;
+      for (size_t i = 0; i < n && items; ++i) out.emplace_back(items[i] ? items[i] : "");
+      return out;
+    };
+    ClusterFacts known;
+    known.tracked_tres = strings(facts->tracked_tres, facts->tracked_count);
+    known.enforce_limits = facts->enforce_limits != 0;
+    known.accounts = strings(facts->accounts, facts->account_count);
+    std::vector<QosLimits> qos;
+    for (size_t i = 0; i < facts->qos_count; ++i) {
+      QosLimits q;
+      q.name = facts->qos_names[i] ? facts->qos_names[i] : "";
+      q.grp_tres = facts->qos_grp_tres[i] ? facts->qos_grp_tres[i] : "";
+      q.partitions = split_list(facts->qos_partitions[i] ? facts->qos_partitions[i] : "");
+      qos.push_back(std::move(q));
+    }
+    known.qos = std::move(qos);
+    std::vector<std::string> warnings =
+        cluster_warnings(config->policy, config->resolved, config->inventory, known);
+    for (const std::string& warning : warnings) sink(warning.c_str(), arg);
+    return static_cast<int>(warnings.size());
+  });
+}
+
+uint64_t tg_policy_generation(const tg_engine_t* engine) { return engine ? engine->generation.load() : 0; }
 
 int tg_settings(const tg_engine_t* engine, tg_settings_t* out) {
-  const EngineConfig* config = config_of(engine);
+  const std::shared_ptr<const EngineConfig> config = config_of(engine);
   if (!config || !out) return TG_NO_POLICY;
   const ClusterSettings& c = config->policy.cluster;
   out->cycle_seconds = c.cycle_seconds;
@@ -175,25 +289,25 @@ int tg_settings(const tg_engine_t* engine, tg_settings_t* out) {
 }
 
 const char* tg_resource_name(const tg_engine_t* engine, int resource) {
-  const EngineConfig* config = config_of(engine);
+  const std::shared_ptr<const EngineConfig> config = config_of(engine);
   if (!config || resource < 0 || resource >= config->resources()) return nullptr;
   return config->resolved.catalog.name(resource).c_str();
 }
 
 const char* tg_team_name(const tg_engine_t* engine, int team) {
-  const EngineConfig* config = config_of(engine);
+  const std::shared_ptr<const EngineConfig> config = config_of(engine);
   if (!config || team < 0 || static_cast<size_t>(team) >= config->policy.teams.size()) return nullptr;
   return config->policy.teams[static_cast<size_t>(team)].name.c_str();
 }
 
 const char* tg_team_account(const tg_engine_t* engine, int team) {
-  const EngineConfig* config = config_of(engine);
+  const std::shared_ptr<const EngineConfig> config = config_of(engine);
   if (!config || team < 0 || static_cast<size_t>(team) >= config->policy.teams.size()) return nullptr;
   return config->policy.teams[static_cast<size_t>(team)].account.c_str();
 }
 
 const char* tg_class_name(const tg_engine_t* engine, int klass) {
-  const EngineConfig* config = config_of(engine);
+  const std::shared_ptr<const EngineConfig> config = config_of(engine);
   const auto* classes = config ? &config->policy.cluster.priority_classes : nullptr;
   if (!classes || klass < 0 || static_cast<size_t>(klass) >= classes->size()) return nullptr;
   return (*classes)[static_cast<size_t>(klass)].name.c_str();
@@ -210,21 +324,22 @@ int tg_team_of_lineage(const tg_engine_t* engine, const char* const* lineage, in
 }
 
 int tg_class_of_qos(const tg_engine_t* engine, const char* qos) {
-  const EngineConfig* config = config_of(engine);
+  const std::shared_ptr<const EngineConfig> config = config_of(engine);
   if (!config || !qos) return -1;
   return config->policy.find_class(qos);
 }
 
 int tg_lowest_class(const tg_engine_t* engine) {
-  const EngineConfig* config = config_of(engine);
+  const std::shared_ptr<const EngineConfig> config = config_of(engine);
   return config ? config->policy.lowest_class() : -1;
 }
 
 tg_snapshot_t* tg_snapshot_new(const tg_engine_t* engine, int64_t now) {
   return guarded<tg_snapshot_t*>(nullptr, [&]() -> tg_snapshot_t* {
-    if (!engine || !engine->engine.has_policy()) return nullptr;
+    std::shared_ptr<const EngineConfig> config = config_of(engine);
+    if (!config) return nullptr;
     auto* snapshot = new tg_snapshot();
-    snapshot->config = engine->engine.config();
+    snapshot->config = std::move(config);
     snapshot->snapshot.now = now;
     snapshot->previous = engine->last_published;
     snapshot->audit = engine->audit.is_open();
@@ -375,10 +490,11 @@ int tg_team_limit(const tg_engine_t* engine, int team, uint64_t* amounts) {
 }
 
 uint32_t tg_team_enforced(const tg_engine_t* engine, int team) {
-  const EngineConfig* config = config_of(engine);
+  const std::shared_ptr<const EngineConfig> config = config_of(engine);
   if (!config || team < 0 || static_cast<size_t>(team) >= config->resolved.teams.size()) return 0;
-  return enforced_resources(config->resolved.teams[static_cast<size_t>(team)].proportional_mask,
-                            config->resources());
+  const uint32_t derived = config->policy.cluster.enforce_derived
+      ? 0 : config->resolved.teams[static_cast<size_t>(team)].proportional_mask;
+  return enforced_resources(derived, config->resources());
 }
 
 uint32_t tg_running_borrowed(const tg_engine_t* engine, uint32_t job_id, uint64_t* amounts) {
@@ -468,7 +584,7 @@ int tg_decide_submission(const tg_engine_t* engine, const tg_submit_request_t* r
     if (!engine || !request || !decision) return int{TG_ERROR};
     *decision = tg_submit_decision_t{};
     decision->team = decision->klass = -1;
-    const std::shared_ptr<const EngineConfig> config = engine->engine.config();
+    const std::shared_ptr<const EngineConfig> config = config_of(engine);
     if (!config) {
       decision->outcome = TG_SUBMIT_NO_POLICY;
       return int{TG_OK};
@@ -528,6 +644,49 @@ int tg_decide_submission(const tg_engine_t* engine, const tg_submit_request_t* r
     decision->min_cpus = d.min_cpus.value_or(0);
     decision->pn_min_memory = d.pn_min_memory.value_or(0);
     return int{TG_OK};
+  });
+}
+
+int tg_restamp(const tg_engine_t* engine, int team, int klass, const char* existing, char* out,
+               size_t out_len) {
+  return guarded(int{TG_ERROR}, [&] {
+    const std::shared_ptr<const EngineConfig> config = config_of(engine);
+    if (!config) return int{TG_NO_POLICY};
+    const auto& classes = config->policy.cluster.priority_classes;
+    if (team < 0 || static_cast<size_t>(team) >= config->policy.teams.size() || klass < 0 ||
+        static_cast<size_t>(klass) >= classes.size())
+      return int{TG_UNKNOWN};
+    const std::string before = existing ? existing : "";
+    const std::string after = stamp_admin_comment(before, config->policy.teams[static_cast<size_t>(team)].name,
+                                                  classes[static_cast<size_t>(klass)].name);
+    if (after == before) return 0;
+    if (after.size() >= out_len) return int{TG_ERROR};
+    copy_message(after, out, out_len);
+    return 1;
+  });
+}
+
+int tg_type_gpus(const tg_engine_t* engine, int team, const char* spec, char* typed,
+                 size_t typed_len, char* type, size_t type_len, char* message,
+                 size_t message_len) {
+  return guarded(int{TG_ERROR}, [&] {
+    const std::shared_ptr<const EngineConfig> config = config_of(engine);
+    if (!config) return int{TG_NO_POLICY};
+    if (team < 0 || static_cast<size_t>(team) >= config->policy.teams.size()) return int{TG_UNKNOWN};
+    std::string out, chosen, why;
+    switch (type_gpu_spec(*config, static_cast<size_t>(team), spec ? spec : "", &out, &chosen, &why)) {
+      case GpuTyping::Unchanged: return 0;
+      case GpuTyping::Impossible: copy_message(why, message, message_len); return int{TG_ERROR};
+      case GpuTyping::Typed: break;
+    }
+    // A rewritten string Slurm would get cut short must not be half applied.
+    if (out.size() >= typed_len || chosen.size() >= type_len) {
+      copy_message("taskgov: the typed GPU request is too long to store", message, message_len);
+      return int{TG_ERROR};
+    }
+    copy_message(out, typed, typed_len);
+    copy_message(chosen, type, type_len);
+    return 1;
   });
 }
 

@@ -73,6 +73,10 @@ struct ClusterSettings {
   Mode mode = Mode::Enforce;
   UnmappedAccounts unmapped_accounts = UnmappedAccounts::Reject;
   bool proportional_defaults = true;
+  // Write CPU and memory quotas that the proportional rule derived into GrpTRES too, so that
+  // CPU-only jobs of other teams cannot fill the GPU nodes' CPUs and strand their GPUs. Off by
+  // default: Slurm then names the CPU limit, not the GPU one, when both hold a job back.
+  bool enforce_derived = false;
   PreemptMode preempt_mode = PreemptMode::Requeue;
   int cycle_seconds = 5;
   std::string audit_log;  // empty: next to slurmctld's log (decided by the plugin)

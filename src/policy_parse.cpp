@@ -78,8 +78,8 @@ class PolicyParser {
     return reader_.expect_object(object, path, "an object of cluster settings") &&
            reader_.only_keys(object, path,
                              {"priority_classes", "admission", "idle_compute", "share_unassigned",
-                              "mode", "unmapped_accounts", "proportional_defaults", "preempt_mode",
-                              "cycle_seconds", "audit_log"}) &&
+                              "mode", "unmapped_accounts", "proportional_defaults", "enforce_derived",
+                              "preempt_mode", "cycle_seconds", "audit_log"}) &&
            reader_.require(object, path, "priority_classes",
                            "\"priority_classes\": [{\"name\": \"normal\", \"weight\": 50}]") &&
            priority_classes(json_object_get(object, "priority_classes"),
@@ -91,6 +91,7 @@ class PolicyParser {
            reader_.read_choice(object, path, "unmapped_accounts", kUnmapped,
                                &out->unmapped_accounts) &&
            reader_.read_bool(object, path, "proportional_defaults", &out->proportional_defaults) &&
+           reader_.read_bool(object, path, "enforce_derived", &out->enforce_derived) &&
            reader_.read_choice(object, path, "preempt_mode", kPreemptModes, &out->preempt_mode) &&
            reader_.read_int(object, path, "cycle_seconds", 1, 300, &out->cycle_seconds) &&
            audit_log(object, path, &out->audit_log);

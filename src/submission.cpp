@@ -200,6 +200,17 @@ std::string stamp_admin_comment(const std::string& existing, const std::string& 
   return out;
 }
 
+GpuTyping type_gpu_spec(const EngineConfig& config, size_t team, const std::string& spec,
+                        std::string* typed_spec, std::string* type, std::string* message) {
+  Specs specs;
+  specs.per_job = parse_spec(spec);
+  type->clear();
+  if (!type_untyped_gpus(config, team, &specs, type, message)) return GpuTyping::Impossible;
+  if (type->empty()) return GpuTyping::Unchanged;
+  *typed_spec = join_items(specs.per_job);
+  return GpuTyping::Typed;
+}
+
 std::string unmapped_account_message(const EngineConfig& config, const std::string& account) {
   std::vector<std::string> teams;
   for (const Team& t : config.policy.teams) teams.push_back(fmt::format("{} (account {})", t.name, t.account));

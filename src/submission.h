@@ -46,6 +46,13 @@ struct SubmitDecision {
 SubmitDecision decide_submission(const EngineConfig& config, const CycleResult* cycle,
                                  const SubmitRequest& request);
 
+// Rewrites the untyped GPU items of one tres_per_* string ("gres:gpu:2") to the team's only
+// GPU type, for a job that reached the team without the rewrite at submit (submitted in shadow
+// mode or before a policy loaded, or moved from an unmapped account).
+enum class GpuTyping { Unchanged, Typed, Impossible };
+GpuTyping type_gpu_spec(const EngineConfig& config, size_t team, const std::string& spec,
+                        std::string* typed_spec, std::string* type, std::string* message);
+
 // Message for an account no team owns: names the account and the teams.
 std::string unmapped_account_message(const EngineConfig& config, const std::string& account);
 

@@ -3,8 +3,10 @@
  * libtaskgov's C ABI: what the slurmctld plugin shims call. Every function is noexcept on the
  * C++ side: errors come back as return codes (and a message where one helps), never as
  * exceptions. The engine is not internally synchronised: inside slurmctld, readers call it
- * under slurmctld's job lock and writers (policy load, publish) under the job write lock.
- * tg_cycle_compute() is the exception: it runs unlocked on what tg_snapshot_new() captured.
+ * under slurmctld's job lock and writers (policy install, publish) under the job write lock.
+ * The exceptions: tg_cycle_compute() runs unlocked on what tg_snapshot_new() captured;
+ * tg_settings() and tg_policy_generation() may be called with no lock (the config they read is
+ * swapped atomically); tg_policy_read() and tg_audit_reopen() must be called with no lock.
  */
 #ifndef TASKGOV_H
 #define TASKGOV_H
@@ -32,6 +34,7 @@ typedef struct tg_engine tg_engine_t;
 typedef struct tg_inventory tg_inventory_t;
 typedef struct tg_snapshot tg_snapshot_t;
 typedef struct tg_cycle tg_cycle_t;
+typedef struct tg_policy tg_policy_t;
 
 const char *tg_version(void);
 
@@ -46,18 +49,49 @@ int tg_inventory_add_node(tg_inventory_t *inventory, const char *features, uint6
 void tg_inventory_free(tg_inventory_t *inventory);
 
 /* Reads, resolves and installs a policy. On failure the last good policy stays in force and
- * `error` gets "FILE:LINE:COLUMN: PATH: message". Either way a decision record says so. */
+ * `error` gets "FILE:LINE:COLUMN: PATH: message". Either way a decision record says so.
+ * tg_policy_read + tg_policy_install + tg_audit_reopen, for callers that hold no lock. */
 int tg_load_policy(tg_engine_t *engine, const char *path, const tg_inventory_t *inventory,
 		   char *error, size_t error_len);
+/* The same in three steps, so that slurmctld's job write lock covers only the install:
+ * read and parse the file with no lock held (NULL on failure, with `error` as above); */
+tg_policy_t *tg_policy_read(tg_engine_t *engine, const char *path, char *error, size_t error_len);
+void tg_policy_free(tg_policy_t *policy);
+/* resolve it against the inventory and install it, under the job write lock (consumes
+ * `policy`; no file I/O, no thread joined); */
+int tg_policy_install(tg_engine_t *engine, tg_policy_t *policy, const tg_inventory_t *inventory,
+		      char *error, size_t error_len);
+/* then, with no lock held, open the audit log the policy in force names (stopping the previous
+ * writer, which may wait on its disk) and queue the decision records of the read and install. */
+void tg_audit_reopen(tg_engine_t *engine);
 
 /* The decision-record audit log (JSON lines) goes to the policy's cluster.audit_log, else to
  * taskgov-audit.log next to `slurmctld_log_file` (NULL or "" when slurmctld logs to syslog
  * only: /var/log/slurm). A background thread writes it; `report` (may be NULL) hears of
  * trouble (trouble=1: a full disk, an unwritable path, records dropped) and of recovery, once
- * each, from that thread. Call before the first tg_load_policy(). */
+ * each, from that thread. Call before the first tg_load_policy(). A NULL `report` clears it,
+ * waiting for a report in progress: call that before unloading the code `report` lives in. */
 typedef void (*tg_audit_reporter_t)(int trouble, const char *message);
 int tg_audit_configure(tg_engine_t *engine, const char *slurmctld_log_file,
 		       tg_audit_reporter_t report);
+
+/* What slurmctld knows about its own set-up, for tg_cluster_warnings(). */
+typedef struct {
+	const char *const *tracked_tres; /* every TRES Slurm tracks: "cpu", "gres/gpu:h100", ... */
+	size_t tracked_count;
+	int enforce_limits; /* AccountingStorageEnforce includes limits */
+	const char *const *accounts; /* accounts that have an association */
+	size_t account_count;
+	/* Per QOS: its GrpTRES ("cpu=64,gres/gpu:h100=8", "" when none) and the partitions that
+	 * use it as partition QOS ("gpu,debug", ""). */
+	const char *const *qos_names, *const *qos_grp_tres, *const *qos_partitions;
+	size_t qos_count;
+} tg_cluster_facts_t;
+typedef void (*tg_warning_sink_t)(const char *warning, void *arg);
+/* Calls `sink` once per way the policy in force would go unenforced on this cluster (see
+ * policy_warnings.h); returns how many, or TG_NO_POLICY. */
+int tg_cluster_warnings(const tg_engine_t *engine, const tg_cluster_facts_t *facts,
+			tg_warning_sink_t sink, void *arg);
 
 /* Increases with every successful policy load: caches keyed on team indices check it. */
 uint64_t tg_policy_generation(const tg_engine_t *engine);
@@ -212,6 +246,17 @@ typedef struct {
 } tg_submit_decision_t;
 int tg_decide_submission(const tg_engine_t *engine, const tg_submit_request_t *request,
 			 tg_submit_decision_t *decision);
+
+/* `existing` AdminComment stamped with the team and class (other fields kept): returns 1 with
+ * `out` filled when that changes it, 0 when it already says so, TG_UNKNOWN or TG_NO_POLICY. */
+int tg_restamp(const tg_engine_t *engine, int team, int klass, const char *existing, char *out,
+	       size_t out_len);
+
+/* Types the untyped GPU items of one tres_per_* string to the team's only GPU type: returns 1
+ * with `typed` and `type` filled, 0 when nothing is untyped, TG_ERROR with `message` when the
+ * team has no GPU type or several, TG_NO_POLICY or TG_UNKNOWN (team). */
+int tg_type_gpus(const tg_engine_t *engine, int team, const char *spec, char *typed,
+		 size_t typed_len, char *type, size_t type_len, char *message, size_t message_len);
 
 #ifdef __cplusplus
 }

@@ -159,7 +159,7 @@ extern void taskgov_push_admin_comment(void *job)
 	FREE_NULL_LIST(ret_list);
 }
 
-extern void taskgov_record_on_job(void *job, const char *fields)
+extern void taskgov_append_to_job(void *job, const char *fields)
 {
 	job_record_t *job_ptr = job;
 
@@ -170,5 +170,10 @@ extern void taskgov_record_on_job(void *job, const char *fields)
 		xstrfmtcat(job_ptr->admin_comment, ";%s", fields);
 	else
 		job_ptr->admin_comment = xstrdup(fields);
-	taskgov_push_admin_comment(job_ptr);
+}
+
+extern void taskgov_record_on_job(void *job, const char *fields)
+{
+	taskgov_append_to_job(job, fields);
+	taskgov_push_admin_comment(job);
 }

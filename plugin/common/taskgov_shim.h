@@ -37,6 +37,8 @@ extern int taskgov_team_of_job(tg_engine_t *engine, const void *job_ptr, bool as
  * record) and sends the comment to slurmdbd now, so sacct shows it while the job waits or runs:
  * slurmctld itself only sends AdminComment when a job ends. Caller holds the job write lock. */
 extern void taskgov_record_on_job(void *job_ptr, const char *fields);
+/* The same without sending it: for a record that waits on Slurm's confirmation. */
+extern void taskgov_append_to_job(void *job_ptr, const char *fields);
 /* Sends the job's AdminComment to slurmdbd again (e.g. to the new record of a requeued job). */
 extern void taskgov_push_admin_comment(void *job_ptr);
 

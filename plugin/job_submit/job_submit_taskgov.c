@@ -10,16 +10,19 @@
  */
 #include "config.h"
 
+#include <sys/param.h>
 #include <string.h>
 
 #include "slurm/slurm.h"
 #include "slurm/slurm_errno.h"
 #include "src/common/assoc_mgr.h"
 #include "src/common/log.h"
+#include "src/common/read_config.h"
 #include "src/common/xmalloc.h"
 #include "src/common/xstring.h"
 #include "src/slurmctld/slurmctld.h"
 
+#include "gpu_typing.h"
 #include "taskgov_shim.h"
 
 const char plugin_name[] = "taskgov job submit plugin (teams, classes, request checks)";
@@ -70,34 +73,145 @@ static void _replace(char **field, const char *value)
 	*field = xstrdup(value);
 }
 
-/* Resolves the association the way _job_create() will (the user's default account when none
- * is given) and asks the engine. The account names are borrowed from assoc_mgr, so the lock is
- * held until the engine has looked them up. */
-static int _decide(tg_submit_request_t *req, tg_submit_decision_t *decision, const char **lineage,
-		   const char *account, uint32_t uid)
+/* An earlier plugin in JobSubmitPlugins may have left a message: keep it, add ours. */
+static void _add_err_msg(char **err_msg, const char *text)
+{
+	if (!text[0])
+		return;
+	if (*err_msg && (*err_msg)[0])
+		xstrfmtcat(*err_msg, "\n%s", text);
+	else {
+		xfree(*err_msg);
+		*err_msg = xstrdup(text);
+	}
+}
+
+/* The association slurmctld will use: with the job's partition (a user may have associations
+ * for some partitions only: sacctmgr add user ... partition=gpu), the first partition of a
+ * list that has one, else the default partition; then without one, as for a reservation's.
+ * Caller holds assoc READ and the partition read lock. */
+static slurmdb_assoc_rec_t *_find_assoc(const char *account, uint32_t uid, const char *partitions,
+					const char **lineage_account)
 {
 	slurmdb_assoc_rec_t rec, *assoc = NULL;
-	assoc_mgr_lock_t locks = { .assoc = READ_LOCK, .user = READ_LOCK };
-	int outcome = TG_SUBMIT_NO_POLICY; /* no association: Slurm itself refuses the job */
+	char *list = xstrdup(partitions), *save = NULL, *name;
+
+	if (!partitions && default_part_loc)
+		list = xstrdup(default_part_loc->name);
+	for (name = list ? strtok_r(list, ",", &save) : NULL; name && !assoc;
+	     name = strtok_r(NULL, ",", &save)) {
+		memset(&rec, 0, sizeof(rec));
+		rec.acct = (char *) account;
+		rec.uid = uid;
+		rec.partition = name;
+		if (assoc_mgr_fill_in_assoc(acct_db_conn, &rec, accounting_enforce, &assoc, true) !=
+		    SLURM_SUCCESS)
+			assoc = NULL;
+	}
+	xfree(list);
+	if (!assoc) {
+		memset(&rec, 0, sizeof(rec));
+		rec.acct = (char *) account;
+		rec.uid = uid;
+		if (assoc_mgr_fill_in_assoc(acct_db_conn, &rec, accounting_enforce, &assoc, true) !=
+		    SLURM_SUCCESS)
+			assoc = NULL;
+	}
+	*lineage_account = assoc ? assoc->acct : NULL;
+	return assoc;
+}
+
+/* Whether each partition named exists: an update naming one that does not fails in Slurm after
+ * job_modify, so taskgov changes nothing for it. */
+static bool _partitions_exist(const char *partitions)
+{
+	char *list = xstrdup(partitions), *save = NULL, *name;
+	bool all = true;
+
+	for (name = list ? strtok_r(list, ",", &save) : NULL; name && all;
+	     name = strtok_r(NULL, ",", &save))
+		all = find_part_record(name) != NULL;
+	xfree(list);
+	return all;
+}
+
+/* Slurm's choice for "QOS=" (empty) on update: the association's default QOS. Caller holds
+ * assoc and QOS READ. */
+static void _default_qos(slurmdb_assoc_rec_t *assoc, char *out, size_t len)
+{
+	slurmdb_qos_rec_t rec;
+	slurmdb_qos_rec_t *qos = NULL;
 
 	memset(&rec, 0, sizeof(rec));
-	rec.acct = (char *) account;
-	rec.uid = uid;
+	assoc_mgr_get_default_qos_info(assoc, &rec);
+	if (!rec.name && assoc_mgr_fill_in_qos(acct_db_conn, &rec, accounting_enforce, &qos, true) ==
+	    SLURM_SUCCESS && qos)
+		rec.name = qos->name;
+	snprintf(out, len, "%s", rec.name ? rec.name : "normal");
+}
+
+#define OUTCOME_INTERNAL_ERROR (-1)
+
+static bool _shadow(void)
+{
+	tg_settings_t settings;
+	return tg_settings(engine, &settings) == TG_OK && settings.shadow;
+}
+
+/* Resolves the association the way slurmctld will and asks the engine. The account names are
+ * borrowed from assoc_mgr, so the lock is held until the engine has looked them up. Returns
+ * OUTCOME_INTERNAL_ERROR when the engine failed on a job whose account a team owns, or the
+ * association cannot be found for such an account: the caller refuses it, so that no governed
+ * job gets past unchecked (in shadow mode it is only logged). */
+static int _decide(tg_submit_request_t *req, tg_submit_decision_t *decision, const char **lineage,
+		   const char *account, uint32_t uid, const char *partitions, bool default_qos)
+{
+	slurmdb_assoc_rec_t *assoc;
+	assoc_mgr_lock_t locks = { .assoc = READ_LOCK, .qos = READ_LOCK, .user = READ_LOCK };
+	const char *assoc_account = NULL;
+	char qos[256] = "";
+	int outcome = TG_SUBMIT_NO_POLICY; /* no association: Slurm itself refuses the job */
+	int team;
+
 	req->lineage = lineage;
 	req->account = account;
 	req->multifactor_max = taskgov_multifactor_max();
+	memset(decision, 0, sizeof(*decision));
 	assoc_mgr_lock(&locks);
-	if (assoc_mgr_fill_in_assoc(acct_db_conn, &rec, accounting_enforce, &assoc, true) ==
-	    SLURM_SUCCESS && assoc) {
+	assoc = _find_assoc(account, uid, partitions, &assoc_account);
+	if (assoc) {
 		req->lineage_depth = taskgov_account_lineage(assoc, lineage);
 		if (!req->account)
-			req->account = lineage[0];
+			req->account = assoc_account;
+		if (default_qos) {
+			_default_qos(assoc, qos, sizeof(qos));
+			req->qos = qos;
+		}
 		if (tg_decide_submission(engine, req, decision) == TG_OK)
 			outcome = decision->outcome;
+		else if (tg_team_of_lineage(engine, lineage, req->lineage_depth) != -1)
+			outcome = OUTCOME_INTERNAL_ERROR;
+	} else if (account) {
+		/* No association: if slurmctld does not refuse the job for it (associations not
+		 * enforced), a team's account must not run unchecked. */
+		lineage[0] = account;
+		team = tg_team_of_lineage(engine, lineage, 1);
+		if (team >= 0 && !(accounting_enforce & ACCOUNTING_ENFORCE_ASSOCS))
+			outcome = OUTCOME_INTERNAL_ERROR;
 	}
 	assoc_mgr_unlock(&locks);
+	if (outcome == OUTCOME_INTERNAL_ERROR && _shadow()) {
+		info("%s: shadow mode: would refuse a job of uid %u (account %s): the association or "
+		     "the engine's decision failed", plugin_type, uid, account ? account : "(default)");
+		outcome = TG_SUBMIT_NO_POLICY;
+	}
 	return outcome;
 }
+
+static const char internal_error[] =
+	"taskgov: this job could not be checked against its team's rules (see slurmctld.log), so "
+	"it is refused rather than let past its team's quota; check the account and partition "
+	"(sacctmgr show assoc user=$USER), or ask your admin";
 
 extern int job_submit(job_desc_msg_t *job_desc, uint32_t submit_uid, char **err_msg)
 {
@@ -123,10 +237,19 @@ extern int job_submit(job_desc_msg_t *job_desc, uint32_t submit_uid, char **err_
 		.job_id = (job_desc->job_id == NO_VAL) ? 0 : job_desc->job_id,
 	};
 	tg_submit_decision_t decision;
-	int outcome = _decide(&req, &decision, lineage, job_desc->account, job_desc->user_id);
+	int outcome = _decide(&req, &decision, lineage, job_desc->account, job_desc->user_id,
+			      job_desc->partition, false);
 
 	if (outcome == TG_SUBMIT_NO_POLICY || outcome == TG_SUBMIT_UNGOVERNED)
 		return SLURM_SUCCESS;
+	if (outcome == OUTCOME_INTERNAL_ERROR) {
+		error("%s: refused a job of uid %u (account %s, partition %s): the association or "
+		      "the engine's decision failed", plugin_type, submit_uid,
+		      job_desc->account ? job_desc->account : "(default)",
+		      job_desc->partition ? job_desc->partition : "(default)");
+		_add_err_msg(err_msg, internal_error);
+		return ESLURM_INVALID_ACCOUNT;
+	}
 	if (decision.shadow) {
 		info("%s: shadow mode: uid %u account %s: would %s: %s", plugin_type, submit_uid,
 		     job_desc->account ? job_desc->account : "(default)",
@@ -134,7 +257,7 @@ extern int job_submit(job_desc_msg_t *job_desc, uint32_t submit_uid, char **err_
 		return SLURM_SUCCESS;
 	}
 	if (outcome != TG_SUBMIT_ACCEPT) {
-		*err_msg = xstrdup(decision.message);
+		_add_err_msg(err_msg, decision.message);
 		return _error_code(outcome);
 	}
 
@@ -154,7 +277,7 @@ extern int job_submit(job_desc_msg_t *job_desc, uint32_t submit_uid, char **err_
 	/* Slurm stores the site factor biased by NICE_OFFSET, like nice values. */
 	if (job_desc->site_factor == NO_VAL)
 		job_desc->site_factor = NICE_OFFSET + decision.site_factor;
-	*err_msg = xstrdup(decision.message);
+	_add_err_msg(err_msg, decision.message);
 	return SLURM_SUCCESS;
 }
 
@@ -169,24 +292,75 @@ static bool _governed_update(const job_desc_msg_t *d)
 
 #define PICK(field) (job_desc->field ? job_desc->field : job_ptr->field)
 
+/* Slurm refuses an update with an over-long string right after job_modify, with no call that
+ * would let priority/taskgov correct a stamp made here (_test_job_desc_fields in job_mgr.c):
+ * such an update changes nothing of the job, so taskgov leaves it alone too. */
+static bool _slurm_refuses_lengths(const job_desc_msg_t *d)
+{
+	const struct {
+		const char *text;
+		size_t max;
+	} fields[] = {
+		{ d->account, 1024 },	     { d->comment, 1024 },	  { d->cpus_per_tres, 1024 },
+		{ d->features, 1024 },	     { d->licenses, 1024 },	  { d->mail_user, 1024 },
+		{ d->mcs_label, 1024 },	     { d->mem_per_tres, 1024 },	  { d->name, 1024 },
+		{ d->network, 1024 },	     { d->partition, 1024 },	  { d->prefer, 1024 },
+		{ d->qos, 1024 },	     { d->reservation, 1024 },	  { d->tres_bind, 1024 },
+		{ d->tres_freq, 1024 },	     { d->tres_per_job, 1024 },	  { d->tres_per_node, 1024 },
+		{ d->tres_per_socket, 1024 }, { d->tres_per_task, 1024 }, { d->wckey, 1024 },
+		{ d->array_inx, 4096 },	     { d->burst_buffer, 8192 },	  { d->dependency, 131072 },
+		{ d->cpu_bind, 131072 },     { d->mem_bind, 131072 },	  { d->std_err, MAXPATHLEN },
+		{ d->std_in, MAXPATHLEN },   { d->std_out, MAXPATHLEN },  { d->work_dir, MAXPATHLEN },
+	};
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (fields[i].text && strlen(fields[i].text) > fields[i].max)
+			return true;
+	return false;
+}
+
+static int _refuse_update(job_record_t *job_ptr, uint32_t submit_uid, int code, const char *why)
+{
+	error("%s: refused update of %pJ by uid %u: %s", plugin_type, job_ptr, submit_uid, why);
+	return code;
+}
+
 /* job_modify has no message channel back to the user: a refusal is logged and its error code
- * returned, which scontrol prints. */
+ * returned, which scontrol prints.
+ *
+ * Besides updates of what taskgov governs, any update of a pending job that still asks for
+ * untyped GPUs (moved here from an unmapped account, submitted in shadow mode or before a
+ * policy loaded) types it, a release included: no governed job starts untyped. Nothing is
+ * changed for an update naming a partition that does not exist: Slurm refuses it after this
+ * call, and a team restamped here would outlive the refusal. */
 extern int job_modify(job_desc_msg_t *job_desc, job_record_t *job_ptr, uint32_t submit_uid)
 {
 	const char *lineage[TASKGOV_MAX_LINEAGE];
 	struct job_details *details = job_ptr->details;
 	tg_submit_request_t req;
 	tg_submit_decision_t decision;
+	char message[512] = "";
+	const char *current_class = NULL;
+	bool untyped;
 	int outcome;
 
 	/* An operator's SiteFactor is theirs: the priority cycle stops writing taskgov's term. */
 	if (job_desc->site_factor != NO_VAL && validate_operator(submit_uid))
 		tg_site_factor_set_by_operator(engine, job_ptr->job_id);
-	if (!IS_JOB_PENDING(job_ptr) || !details || !_governed_update(job_desc))
+	if (!IS_JOB_PENDING(job_ptr) || !details)
 		return SLURM_SUCCESS;
+	untyped = taskgov_job_has_untyped_gpus(job_ptr);
+	if (!_governed_update(job_desc) && !untyped)
+		return SLURM_SUCCESS;
+	if ((job_desc->partition && !_partitions_exist(job_desc->partition)) ||
+	    _slurm_refuses_lengths(job_desc))
+		return SLURM_SUCCESS;
+	/* A job that enters a team from an unmapped account has a QOS that is no class: it gets
+	 * the lowest class, as at submit, unless the update names one. */
+	if (job_ptr->qos_ptr && tg_class_of_qos(engine, job_ptr->qos_ptr->name) >= 0)
+		current_class = job_ptr->qos_ptr->name;
 	req = (tg_submit_request_t) {
-		.qos = job_desc->qos ? job_desc->qos :
-			(job_ptr->qos_ptr ? job_ptr->qos_ptr->name : NULL),
+		.qos = job_desc->qos ? job_desc->qos : current_class,
 		.tres_per_job = PICK(tres_per_job),
 		.tres_per_node = PICK(tres_per_node),
 		.tres_per_task = PICK(tres_per_task),
@@ -204,26 +378,36 @@ extern int job_modify(job_desc_msg_t *job_desc, job_record_t *job_ptr, uint32_t 
 		.job_id = job_ptr->job_id,
 		.update = 1,
 	};
-	outcome = _decide(&req, &decision, lineage, PICK(account), job_ptr->user_id);
+	/* "QOS=" (empty) asks Slurm for the association's default QOS: judge that one. */
+	outcome = _decide(&req, &decision, lineage, PICK(account), job_ptr->user_id,
+			  PICK(partition), job_desc->qos && !job_desc->qos[0]);
 	if (outcome == TG_SUBMIT_NO_POLICY || outcome == TG_SUBMIT_UNGOVERNED)
 		return SLURM_SUCCESS;
+	if (outcome == OUTCOME_INTERNAL_ERROR)
+		return _refuse_update(job_ptr, submit_uid, ESLURM_INVALID_ACCOUNT,
+				      "the association or the engine's decision failed");
 	if (outcome != TG_SUBMIT_ACCEPT) {
 		if (decision.shadow) {
 			info("%s: shadow mode: would refuse update of %pJ by uid %u: %s",
 			     plugin_type, job_ptr, submit_uid, decision.message);
 			return SLURM_SUCCESS;
 		}
-		error("%s: refused update of %pJ by uid %u: %s", plugin_type, job_ptr,
-		      submit_uid, decision.message);
-		return _error_code(outcome);
+		return _refuse_update(job_ptr, submit_uid, _error_code(outcome), decision.message);
 	}
 	if (decision.shadow)
 		return SLURM_SUCCESS;
+	/* The job's own request first: a typed item in the update must find a typed one to
+	 * replace, or Slurm refuses the pair as overlapping. */
+	if (untyped && taskgov_type_job_gpus(engine, job_ptr, decision.team, message,
+					     sizeof(message)) < 0)
+		return _refuse_update(job_ptr, submit_uid, ESLURM_INVALID_GRES, message);
 	_replace(&job_desc->tres_per_job, job_desc->tres_per_job ? decision.tres_per_job : "");
 	_replace(&job_desc->tres_per_node, job_desc->tres_per_node ? decision.tres_per_node : "");
 	_replace(&job_desc->tres_per_task, job_desc->tres_per_task ? decision.tres_per_task : "");
 	_replace(&job_desc->tres_per_socket,
 		 job_desc->tres_per_socket ? decision.tres_per_socket : "");
+	if (!job_desc->qos && !current_class)
+		_replace(&job_desc->qos, decision.qos);
 	/* job_modify holds the job write lock: the record can be restamped directly. */
 	_replace(&job_ptr->admin_comment, decision.admin_comment);
 	return SLURM_SUCCESS;

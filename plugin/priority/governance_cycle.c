@@ -416,16 +416,22 @@ static int _preempt_for_held_jobs(tg_engine_t *engine, const tg_settings_t *sett
 						     reason, 1);
 				continue;
 			}
+			/* Already being preempted (in its grace time): not a second time. */
+			if (victim->preempt_time)
+				continue;
 			info("taskgov: preempting %pJ for %pJ (%s): its own team limit holds it back",
 			     victim, preemptor, tg_reason_name(reason));
 			/* This preemption is the cycle's to record, not preempt/taskgov's (whose
 			 * grace-time hook would record a pair Slurm's scheduler only considered). */
 			tg_preemption_forget(engine, victim->job_id);
-			if (slurm_job_preempt(victim, preemptor, mode, true) != SLURM_SUCCESS) {
+			/* With a grace time Slurm answers an error while the preemption is under way
+			 * (the victim signalled, preempt_time set); without one, success. */
+			if (slurm_job_preempt(victim, preemptor, mode, true) != SLURM_SUCCESS &&
+			    !victim->preempt_time) {
 				error("taskgov: preempting %pJ for %pJ failed", victim, preemptor);
 				continue;
 			}
-			/* Recorded once Slurm has carried it out, never for a failed attempt. */
+			/* Recorded once Slurm has taken it, never for a failed attempt. */
 			snprintf(fields, sizeof(fields), "preempted_by=%u;reason=%s",
 				 preemptor->job_id, tg_reason_name(reason));
 			taskgov_record_on_job(victim, fields);

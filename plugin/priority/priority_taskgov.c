@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <string.h>
 #include <time.h>
 
 #include "slurm/slurm.h"
@@ -20,10 +21,13 @@
 #include "src/common/run_in_daemon.h"
 #include "src/common/slurm_priority.h"
 #include "src/common/xmalloc.h"
+#include "src/common/xstring.h"
 #include "src/slurmctld/locks.h"
 #include "src/slurmctld/slurmctld.h"
 
+#include "cluster_warnings.h"
 #include "governance_cycle.h"
+#include "gpu_typing.h"
 #include "taskgov_shim.h"
 
 /* sshare loads this plugin too, where these slurmctld globals do not exist. Defining them here
@@ -66,23 +70,39 @@ static pthread_mutex_t cycle_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cycle_cond = PTHREAD_COND_INITIALIZER;
 
 /* Reads taskgov.json against the node table. A bad file is logged with file, line, column
- * and reason; the engine keeps the last good policy. The job write lock keeps the other two
- * plugins (which read the engine under the job lock) out while the policy is swapped; a
- * policy file parses in well under a millisecond per team. */
+ * and reason; the engine keeps the last good policy. The file is read and parsed before any
+ * lock; the job write lock covers only the install, which keeps the other two plugins (they
+ * read the engine under the job lock) out while the policy is swapped. The audit log is
+ * reopened after the unlock: a changed path joins the old writer thread. */
 static void _load_policy(const char *why)
 {
 	slurmctld_lock_t lock = { .job = WRITE_LOCK, .node = READ_LOCK };
+	slurmctld_lock_t part_read = { .part = READ_LOCK };
 	char *path = taskgov_policy_path();
 	char message[1024] = "";
-	tg_inventory_t *inventory;
+	tg_inventory_t *inventory = NULL;
+	tg_policy_t *policy;
 	tg_settings_t settings;
-	int rc;
+	int rc = TG_ERROR;
 
-	lock_slurmctld(lock);
-	inventory = taskgov_inventory_from_nodes();
-	rc = tg_load_policy(engine, path, inventory, message, sizeof(message));
-	unlock_slurmctld(lock);
+	policy = tg_policy_read(engine, path, message, sizeof(message));
+	if (policy) {
+		lock_slurmctld(lock);
+		inventory = taskgov_inventory_from_nodes();
+		rc = tg_policy_install(engine, policy, inventory, message, sizeof(message));
+		/* Jobs that reached a team untyped (shadow mode, no policy yet) are typed, or held,
+		 * before the scheduler sees them under the new policy. */
+		if (rc == TG_OK)
+			taskgov_type_pending_jobs(engine);
+		unlock_slurmctld(lock);
+	}
+	if (rc == TG_OK) {
+		lock_slurmctld(part_read);
+		taskgov_log_cluster_warnings(engine);
+		unlock_slurmctld(part_read);
+	}
 	tg_inventory_free(inventory);
+	tg_audit_reopen(engine);
 	if (rc != TG_OK) {
 		error("%s: %s: policy refused: %s; %s", plugin_type, why, message,
 		      tg_settings(engine, &settings) == TG_OK ?
@@ -191,6 +211,10 @@ extern int fini(void)
 		/* Without its plugin, nobody re-asserts the limits: hand them back now. */
 		governance_cycle_restore_limits();
 	}
+	/* The engine outlives this plugin when the other two hold it (an HA handover unloads only
+	 * the priority plugin): its audit writer must not call into this unloaded code. */
+	if (engine)
+		tg_audit_configure(engine, slurm_conf.slurmctld_logfile, NULL);
 	tg_engine_release(engine);
 	engine = NULL;
 	taskgov_unload_delegate(multifactor_context);
@@ -198,8 +222,34 @@ extern int fini(void)
 	return SLURM_SUCCESS;
 }
 
+/* Slurm sets a job's priority after every update, refused or not: the moment to make its
+ * AdminComment say the team and class it really has. job_submit/taskgov stamps an update before
+ * Slurm validates the rest of it; when Slurm then refuses (a time limit above the partition's,
+ * a QOS the association may not use, ...), the account and QOS stay as they were, and so must
+ * the stamp. Only stamped (governed, enforced) jobs; caller holds the job write lock. */
+static void _match_stamp(job_record_t *job_ptr)
+{
+	char stamp[2304];
+	int team, klass;
+
+	if (!job_ptr->admin_comment || strncmp(job_ptr->admin_comment, "taskgov:", 8) ||
+	    !IS_JOB_PENDING(job_ptr) || !job_ptr->qos_ptr)
+		return;
+	team = taskgov_team_of_job(engine, job_ptr, false);
+	klass = tg_class_of_qos(engine, job_ptr->qos_ptr->name);
+	if (team < 0 || klass < 0 ||
+	    tg_restamp(engine, team, klass, job_ptr->admin_comment, stamp, sizeof(stamp)) != 1)
+		return;
+	info("%s: %pJ: AdminComment %s restamped as %s, the team and class it has",
+	     plugin_type, job_ptr, job_ptr->admin_comment, stamp);
+	xfree(job_ptr->admin_comment);
+	job_ptr->admin_comment = xstrdup(stamp);
+}
+
 extern uint32_t priority_p_set(uint32_t last_prio, job_record_t *job_ptr)
 {
+	if (engine)
+		_match_stamp(job_ptr);
 	return multifactor.set(last_prio, job_ptr);
 }
 

@@ -8,10 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "cluster_facts.h"
 #include "command.h"
 #include "inventory_file.h"
 #include "live_inventory.h"
 #include "policy.h"
+#include "policy_warnings.h"
 #include "quota.h"
 #include "table.h"
 
@@ -68,6 +70,7 @@ std::string settings_report(const Policy& policy, const std::string& inventory_s
   table.add_row({"mode", std::string(name_of(c.mode))});
   table.add_row({"unmapped accounts", std::string(name_of(c.unmapped_accounts))});
   table.add_row({"proportional defaults", c.proportional_defaults ? "true" : "false"});
+  table.add_row({"enforce derived", c.enforce_derived ? "true" : "false"});
   table.add_row({"preempt mode", std::string(name_of(c.preempt_mode))});
   table.add_row({"cycle", fmt::format("{} s", c.cycle_seconds)});
   table.add_row({"inventory", fmt::format("{}: {} nodes in {} shapes", inventory_source,
@@ -111,10 +114,10 @@ std::string quota_report(const Policy& policy, const ResolvedPolicy& resolved) {
   return out;
 }
 
-std::string warnings_report(const ResolvedPolicy& resolved) {
-  if (resolved.warnings.empty()) return "";
+std::string warnings_report(const std::vector<std::string>& warnings) {
+  if (warnings.empty()) return "";
   std::string out = "\nwarnings:\n";
-  for (const std::string& warning : resolved.warnings) out += "  " + warning + "\n";
+  for (const std::string& warning : warnings) out += "  " + warning + "\n";
   return out;
 }
 
@@ -142,8 +145,17 @@ int run_check(const CheckOptions& options) {
     std::fprintf(stderr, "%s\n", error.to_string().c_str());
     return kExitBadPolicy;
   }
+  // Against the live cluster, also how Slurm is set up around the policy: a valid policy can
+  // still go unenforced there.
+  std::vector<std::string> warnings = resolved.warnings;
+  std::vector<std::string> unchecked;
+  ClusterFacts facts = options.inventory_file.empty() ? load_cluster_facts(&unchecked) : ClusterFacts{};
+  for (std::string& warning : cluster_warnings(policy, resolved, inventory, facts))
+    warnings.push_back(std::move(warning));
+  for (const std::string& problem : unchecked)
+    warnings.push_back("not checked: " + problem);
   fmt::print("{}\n{}\n{}{}", settings_report(policy, inventory_source, inventory),
-             teams_report(policy), quota_report(policy, resolved), warnings_report(resolved));
+             teams_report(policy), quota_report(policy, resolved), warnings_report(warnings));
   return kExitOk;
 }
 

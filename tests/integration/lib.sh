@@ -113,6 +113,12 @@ tg_submit() {
 }
 
 tg_sacct() { sacct -n -X -P -j "$1" -o "$2" 2>/dev/null; }                  # JOB FIELD
+# tg_sacct_set JOB FIELD: the field once slurmdbd has it (a start record lags the start ~1 s).
+tg_sacct_set() {
+  local i v=
+  for ((i = 0; i < 50; i++)); do v=$(tg_sacct "$1" "$2"); [ -z "$v" ] || break; sleep 0.2; done
+  echo "$v"
+}
 tg_squeue() { squeue -h -j "$1" -o "$2" 2>/dev/null; }                       # JOB FORMAT
 tg_scontrol() {                                                              # JOB KEY
   scontrol show job -o "$1" 2>/dev/null | tr ' ' '\n' | sed -n "s/^$2=//p"

@@ -465,6 +465,65 @@ START_TEST(policy_loads_are_recorded_where_the_policy_says) {
 }
 END_TEST
 
+// slurmctld installs a policy under its job write lock: the install must neither open the log
+// nor join a writer; the records wait for tg_audit_reopen(), called unlocked.
+START_TEST(records_of_an_install_wait_for_the_reopen) {
+  std::string dir = temp_dir();
+  std::string policy_file = dir + "/taskgov.json";
+  std::string log_file = dir + "/decisions.log";
+  std::ofstream(policy_file) << R"({"cluster": {"priority_classes": [{"name": "normal", "weight": 1}],
+    "audit_log": ")" << log_file << R"("},
+  "teams": [{"name": "nlp", "account": "nlp", "quota": [{"gres": "gpu:h100", "count": 8}]}]})";
+  tg_engine_t* engine = tg_engine_acquire();
+  tg_inventory_t* inventory = tg_inventory_new();
+  tg_inventory_add_node(inventory, "", 192, 2 * 1024 * 1024, "gpu:h100:8");
+  char error[512];
+  tg_policy_t* policy = tg_policy_read(engine, policy_file.c_str(), error, sizeof(error));
+  ck_assert_msg(policy != nullptr, "%s", error);
+  ck_assert_int_eq(tg_policy_install(engine, policy, inventory, error, sizeof(error)), TG_OK);
+  ck_assert_int_eq(access(log_file.c_str(), F_OK), -1);
+  tg_audit_reopen(engine);
+  tg_inventory_free(inventory);
+  tg_engine_release(engine);
+  std::vector<std::string> lines = lines_of(log_file);
+  ck_assert_uint_eq(lines.size(), 1);
+  CHECK_STRING(at(lines[0], "outcome"), "\"loaded\"");
+}
+END_TEST
+
+// The reporter lives in priority_taskgov.so, which an HA handover unloads while the engine
+// lives on: once cleared, the writer thread never calls it.
+int g_reports = 0;
+void count_report(int, const char*) { ++g_reports; }
+
+struct ReporterCase {
+  bool cleared;
+  int reports;
+};
+const ReporterCase kReporterCases[] = {{false, 1}, {true, 0}};
+
+START_TEST(a_cleared_reporter_is_never_called) {
+  const ReporterCase& c = kReporterCases[_i];
+  std::string dir = temp_dir();
+  std::string policy_file = dir + "/taskgov.json";
+  std::ofstream(dir + "/blocker") << "a file where a folder should be";
+  std::ofstream(policy_file) << R"({"cluster": {"priority_classes": [{"name": "normal", "weight": 1}],
+    "audit_log": ")" << dir << R"(/blocker/audit.log"},
+  "teams": [{"name": "nlp", "account": "nlp", "quota": [{"gres": "gpu:h100", "count": 8}]}]})";
+  g_reports = 0;
+  tg_engine_t* engine = tg_engine_acquire();
+  ck_assert_int_eq(tg_audit_configure(engine, (dir + "/slurmctld.log").c_str(), count_report), TG_OK);
+  if (c.cleared) ck_assert_int_eq(tg_audit_configure(engine, (dir + "/slurmctld.log").c_str(), nullptr), TG_OK);
+  tg_inventory_t* inventory = tg_inventory_new();
+  tg_inventory_add_node(inventory, "", 192, 2 * 1024 * 1024, "gpu:h100:8");
+  char error[512];
+  ck_assert_int_eq(tg_load_policy(engine, policy_file.c_str(), inventory, error, sizeof(error)), TG_OK);
+  tg_inventory_free(inventory);
+  tg_engine_release(engine);  // the writer drains: the unwritable file is reported, or not
+  ck_assert_int_eq(g_reports, c.reports);
+}
+END_TEST
+
 // One cycle through the C ABI with nlp's job holding `gpus` H100, published and finished as the
 // governance cycle does it.
 void run_cycle(tg_engine_t* engine, uint64_t gpus) {
@@ -537,6 +596,8 @@ Suite* audit_suite() {
   tcase_add_test(log, a_full_disk_is_reported_once);
   tcase_add_test(log, policy_loads_are_recorded_where_the_policy_says);
   tcase_add_test(log, limits_a_reload_moves_are_recorded);
+  tcase_add_test(log, records_of_an_install_wait_for_the_reopen);
+  tcase_add_loop_test(log, a_cleared_reporter_is_never_called, 0, count_of(kReporterCases));
   suite_add_tcase(s, log);
   return s;
 }

@@ -134,6 +134,8 @@ const ErrorRow kErrors[] = {
      "expected one of \"reject\", \"allow\", found string \"deny\"; use one of those"},
     {"proportional_defaults as number", kClusterField, R"("proportional_defaults": 1)", 4, 30,
      "cluster.proportional_defaults", "expected true or false, found 1; write true or false"},
+    {"enforce_derived quoted", kClusterField, R"("enforce_derived": "yes")", 4, 24,
+     "cluster.enforce_derived", "expected true or false, found string \"yes\"; write true or false"},
     {"preempt_mode unknown", kClusterField, R"("preempt_mode": "suspend")", 4, 21,
      "cluster.preempt_mode",
      "expected one of \"requeue\", \"cancel\", found string \"suspend\"; use one of those"},
@@ -158,7 +160,7 @@ const ErrorRow kErrors[] = {
     {"unknown cluster key", kClusterField, R"("admision": "fcfs")", 4, 5, "cluster.admision",
      "unknown key \"admision\"; did you mean \"admission\"? allowed keys: priority_classes, "
      "admission, idle_compute, share_unassigned, mode, unmapped_accounts, proportional_defaults, "
-     "preempt_mode, cycle_seconds, audit_log"},
+     "enforce_derived, preempt_mode, cycle_seconds, audit_log"},
     // ------------------------------------------------------------ priority classes
     {"class not an object", kClassList, R"("training")", 4, 7, "cluster.priority_classes[0]",
      "expected a priority class such as {\"name\": \"training\", \"weight\": 50}, found string "
@@ -402,7 +404,7 @@ const char* const kIssueExample = R"({
     "share_unassigned": false,
     "mode": "shadow",
     "unmapped_accounts": "allow",
-    "proportional_defaults": false,
+    "proportional_defaults": false, "enforce_derived": true,
     "preempt_mode": "cancel",
     "cycle_seconds": 30,
     "audit_log": "/var/log/slurm/taskgov-audit.log"
@@ -432,6 +434,7 @@ START_TEST(every_setting_is_read) {
   ck_assert(c.mode == Mode::Shadow);
   ck_assert(c.unmapped_accounts == UnmappedAccounts::Allow);
   ck_assert(!c.proportional_defaults);
+  ck_assert(c.enforce_derived);
   ck_assert(c.preempt_mode == PreemptMode::Cancel);
   ck_assert_int_eq(c.cycle_seconds, 30);
   CHECK_STRING(c.audit_log, "/var/log/slurm/taskgov-audit.log");

@@ -10,6 +10,7 @@
 #include "builders.h"
 #include "engine.h"
 #include "submission.h"
+#include "table_cases.h"
 
 using namespace taskgov;
 using namespace taskgov::test;
@@ -215,6 +216,37 @@ START_TEST(an_idle_team_request_in_quota_gets_the_top_band) {
 }
 END_TEST
 
+// A job that reached its team untyped (shadow mode, no policy yet, moved from an unmapped
+// account) is typed at update, release or policy load, one tres_per_* string at a time.
+struct TypingCase {
+  const char* team;
+  const char* spec;
+  GpuTyping outcome;
+  const char* typed;    // when Typed
+  const char* message;  // part of it, when Impossible
+};
+const TypingCase kTypingCases[] = {
+    {"nlp", "gres:gpu:2", GpuTyping::Typed, "gres:gpu:h100:2", ""},
+    {"nlp", "gres:gpu:h100:2", GpuTyping::Unchanged, "", ""},
+    {"nlp", "", GpuTyping::Unchanged, "", ""},
+    {"nlp", "gres:neuron:4,gres:gpu:1", GpuTyping::Typed, "gres:neuron:4,gres:gpu:h100:1", ""},
+    {"speech", "gres:gpu", GpuTyping::Typed, "gres:gpu:a100:1", ""},
+    {"vision", "gres:gpu:2", GpuTyping::Impossible, "", "several GPU types (a100, h100)"},
+    {"vision", "gres:gpu:a100:2", GpuTyping::Unchanged, "", ""},
+};
+
+START_TEST(untyped_specs_are_typed_for_the_team) {
+  const TypingCase& c = kTypingCases[_i];
+  auto cfg = config();
+  std::string typed, type, message;
+  GpuTyping outcome = type_gpu_spec(*cfg, static_cast<size_t>(cfg->policy.find_team(c.team)), c.spec,
+                                    &typed, &type, &message);
+  ck_assert_int_eq(static_cast<int>(outcome), static_cast<int>(c.outcome));
+  if (c.outcome == GpuTyping::Typed) CHECK_STRING(typed, c.typed);
+  CHECK_CONTAINS(message, c.message);
+}
+END_TEST
+
 int main() {
   Suite* suite = suite_create("submission");
   TCase* tc = tcase_create("rules");
@@ -235,6 +267,7 @@ int main() {
   tcase_add_test(tc, unmapped_accounts_name_the_teams);
   tcase_add_test(tc, restamping_keeps_the_other_fields);
   tcase_add_test(tc, an_idle_team_request_in_quota_gets_the_top_band);
+  tcase_add_loop_test(tc, untyped_specs_are_typed_for_the_team, 0, count_of(kTypingCases));
   suite_add_tcase(suite, tc);
   SRunner* runner = srunner_create(suite);
   srunner_run_all(runner, CK_NORMAL);
