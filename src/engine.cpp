@@ -443,8 +443,8 @@ void judge_pending(const EngineConfig& config, const Division& division, CycleRe
     if (job.klass >= 0 && static_cast<size_t>(job.klass) < config.class_rank.size())
       class_rank = config.class_rank[static_cast<size_t>(job.klass)];
     uint16_t rank = judged.share_rank;
-    if (config.rules.fair_share && judged.borrows && division.ranked[i])
-      rank = share_rank(division.share_after[i]);
+    if (config.rules.fair_share && judged.borrows && division.share_rank[i] != Division::kUnranked)
+      rank = division.share_rank[i];
     verdict.band = judged.band;
     verdict.holding = judged.holding;
     verdict.tier = governance_tier(judged.band, class_rank, rank);

@@ -167,8 +167,7 @@ Division divide_idle_capacity(const std::vector<TeamUsage>& teams,
                               bool all_weights_zero, int n) {
   Fill fill(teams, demand, pool, all_weights_zero, n);
   Division out;
-  out.share_after.assign(pending.size(), Share{});
-  out.ranked.assign(pending.size(), 0);
+  out.share_rank.assign(pending.size(), Division::kUnranked);
 
   // 1. Jobs within their own team's quota.
   std::vector<std::vector<uint32_t>> borrowing(teams.size());
@@ -233,8 +232,7 @@ Division divide_idle_capacity(const std::vector<TeamUsage>& teams,
     if (head.running && !admitted) not_kept.emplace_back(t, &item(t, k));
     if (!head.running) {
       uint32_t p = borrowing[t][k - demand[t].running.size()];
-      out.share_after[p] = head.share;
-      out.ranked[p] = 1;
+      out.share_rank[p] = share_rank(head.share);
     }
     push_head(t);
   }

@@ -34,10 +34,11 @@ struct TeamDemand {
 
 struct Division {
   std::vector<ResourceVector> limit;  // per team: quota + what it may borrow now
-  // Per pending position: the job's team's share after admitting the team's jobs up to and
-  // including this one; set (ranked) only for jobs that compete for the pool.
-  std::vector<Share> share_after;
-  std::vector<uint8_t> ranked;
+  // Per pending position: share_rank() of the job's team's share after admitting the team's
+  // jobs up to and including this one, for jobs that compete for the pool; kUnranked for the
+  // others. (Ranks, not shares: 2 bytes a job keeps the array in cache.)
+  std::vector<uint16_t> share_rank;
+  static constexpr uint16_t kUnranked = UINT16_MAX;
 };
 
 // `teams` carry quota, borrow cap, use and sharing; `pool` is this cycle's lending pool.
