@@ -62,7 +62,8 @@ bool parse_tres(std::string_view tres, const ResourceCatalog& catalog, ResourceV
     } else if (!parse_count(value, &amount)) {
       return false;
     }
-    (*out)[r] += amount;
+    // A resource named twice is summed; a sum beyond int64 is no amount Slurm could mean.
+    if (!add_amounts((*out)[r], amount, &(*out)[r])) return false;
   }
   return true;
 }
