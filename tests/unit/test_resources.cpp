@@ -247,6 +247,32 @@ START_TEST(parse_tres_sums_known_resources_and_refuses_what_does_not_fit) {
 }
 END_TEST
 
+// A node's Gres string as slurmctld has it; a count that is no count stays part of the name.
+struct NodeGresRow {
+  const char* text;
+  const char* parsed;  // "name=count;..."
+};
+
+const NodeGresRow kNodeGresRows[] = {
+    {"gpu:h100:8(S:0-1),neuron:16", "gpu:h100=8;neuron=16;"},
+    {"gpu:a100:4(S:0),gpu:h100:2", "gpu:a100=4;gpu:h100=2;"},
+    {"gpu", "gpu=1;"},
+    {"gpu:h100", "gpu:h100=1;"},
+    {"(null)", ""},
+    {"", ""},
+    // Found by fuzzing: a negative count was rejected but still written, giving -6 units.
+    {"neuron:-6", "neuron:-6=1;"},
+    {"gpu:99999999999999999999", "gpu:99999999999999999999=1;"},
+};
+
+START_TEST(parse_node_gres_reads_counts_and_drops_socket_bindings) {
+  const NodeGresRow& row = kNodeGresRows[_i];
+  std::string parsed;
+  for (const auto& [name, count] : parse_node_gres(row.text)) parsed += name + "=" + std::to_string(count) + ";";
+  CHECK_STRING(parsed, row.parsed);
+}
+END_TEST
+
 }  // namespace
 
 int main() {
@@ -277,6 +303,8 @@ int main() {
   TCase* tres = tcase_create("tres");
   tcase_add_loop_test(tres, parse_tres_sums_known_resources_and_refuses_what_does_not_fit, 0,
                       sizeof kTresRows / sizeof kTresRows[0]);
+  tcase_add_loop_test(tres, parse_node_gres_reads_counts_and_drops_socket_bindings, 0,
+                      sizeof kNodeGresRows / sizeof kNodeGresRows[0]);
   suite_add_tcase(suite, tres);
 
   SRunner* runner = srunner_create(suite);
