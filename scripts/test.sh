@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # THE test command (run as root): installs dependencies, builds, runs the unit tests (plain and
-# under ASan+UBSan), renders the man pages, checks the plugins' symbols, runs every
-# tests/integration/NN_*.sh against the local cluster, stops the cluster, and ends with one line
-# "N passed, N failed[, N skipped]".
-# Each unit test program, the man pages together, and each integration file count as one test.
+# under ASan+UBSan), a short fuzzing pass (scripts/fuzz.sh --runs 20000), renders the man
+# pages, checks the plugins' symbols, runs every tests/integration/NN_*.sh against the local
+# cluster, stops the cluster, and ends with one line "N passed, N failed[, N skipped]".
+# Each unit test program, the fuzzing pass, the man pages together, and each integration file
+# count as one test.
 # Logs: build/test-logs/ (one per step and per integration test).
 set -uo pipefail
 
@@ -84,6 +85,13 @@ while read -r result prog _; do
 done < <(grep -E '^(PASS|FAIL): ' "$logs/make-check-sanitized.log")
 if [ $rc != 0 ] && ! grep -q '^FAIL: ' "$logs/make-check-sanitized.log"; then tally FAIL "make check-sanitized"; fi
 [ $n = 0 ] || echo "  $n unit test programs under ASan+UBSan"
+
+echo "== fuzzing (scripts/fuzz.sh; logs in build/fuzz/)"
+# Every target from its seed corpus and what earlier runs found; a crash, leak or sanitizer
+# report fails it. The campaign's figures are in RELIABILITY.md.
+if step fuzz scripts/fuzz.sh --runs 20000; then tally PASS fuzz
+else tally FAIL fuzz; fi
+sed -n 's/^\([a-z_]* .* executions in .*\)$/      \1/p' "$logs/fuzz.log"
 
 echo "== docs"
 # Every page through man -l at 80 columns: no groff warning, a NAME section, no overlong line.

@@ -3,6 +3,8 @@
 // slurmctld's C frames would abort the controller.
 #include "taskgov.h"
 
+#include <fmt/format.h>
+
 #include <atomic>
 #include <cstring>
 #include <memory>
@@ -90,6 +92,47 @@ ResourceVector amounts_to_vector(const uint64_t* amounts, int n) {
   ResourceVector v;
   for (int r = 0; r < n && amounts; ++r) v[r] = static_cast<Amount>(amounts[r]);
   return v;
+}
+
+// The decision's strings travel in fixed buffers: a value cut short would be a different
+// request (a GRES list missing items, a stamp missing its end). Refuses the job rather than
+// hand Slurm a truncated value.
+void refuse_what_does_not_fit(const tg_submit_decision_t* buffers, SubmitDecision* d) {
+  if (d->outcome != SubmitOutcome::Accept) return;
+  struct Field {
+    const char* option;
+    const std::string* value;
+    size_t room;
+    SubmitOutcome outcome;
+    const char* fix;
+  };
+  static const char kGresFix[] = "ask with fewer, larger items (gres:gpu:h100:4 rather than four of gres:gpu:h100:1)";
+  const Field fields[] = {
+      {"QOS", &d->qos, sizeof buffers->qos, SubmitOutcome::InvalidQos,
+       "ask your admin for a shorter priority class name"},
+      {"AdminComment", &d->admin_comment, sizeof buffers->admin_comment, SubmitOutcome::AccountingPolicy,
+       "shorten the job's AdminComment"},
+      {"tres_per_job (--gpus)", d->tres_per_job ? &*d->tres_per_job : nullptr, sizeof buffers->tres_per_job,
+       SubmitOutcome::InvalidGres, kGresFix},
+      {"tres_per_node (--gres, --gpus-per-node)", d->tres_per_node ? &*d->tres_per_node : nullptr,
+       sizeof buffers->tres_per_node, SubmitOutcome::InvalidGres, kGresFix},
+      {"tres_per_task (--gpus-per-task)", d->tres_per_task ? &*d->tres_per_task : nullptr,
+       sizeof buffers->tres_per_task, SubmitOutcome::InvalidGres, kGresFix},
+      {"tres_per_socket (--gpus-per-socket)", d->tres_per_socket ? &*d->tres_per_socket : nullptr,
+       sizeof buffers->tres_per_socket, SubmitOutcome::InvalidGres, kGresFix},
+      {"cpus_per_tres (--cpus-per-gpu)", d->cpus_per_tres ? &*d->cpus_per_tres : nullptr,
+       sizeof buffers->cpus_per_tres, SubmitOutcome::InvalidGres, "give --cpus-per-gpu yourself"},
+      {"mem_per_tres (--mem-per-gpu)", d->mem_per_tres ? &*d->mem_per_tres : nullptr,
+       sizeof buffers->mem_per_tres, SubmitOutcome::InvalidGres, "give --mem-per-gpu yourself"},
+  };
+  for (const Field& f : fields) {
+    if (!f.value || f.value->size() < f.room) continue;
+    d->outcome = f.outcome;
+    d->message = fmt::format("taskgov: the job's {} would become {} characters, more than the {} "
+                             "taskgov can set: {}...; {}", f.option, f.value->size(), f.room - 1,
+                             f.value->substr(0, 40), f.fix);
+    return;
+  }
 }
 
 template <typename R, typename F>
@@ -622,6 +665,7 @@ int tg_decide_submission(const tg_engine_t* engine, const tg_submit_request_t* r
     req.admin_comment = text(request->admin_comment);
 
     SubmitDecision d = decide_submission(*config, engine->engine.result().get(), req);
+    refuse_what_does_not_fit(decision, &d);
     engine->audit.write(audit::submission(*config, who, req.team, &d));
     static const int outcomes[] = {TG_SUBMIT_ACCEPT, TG_SUBMIT_INVALID_ACCOUNT, TG_SUBMIT_INVALID_QOS,
                                    TG_SUBMIT_INVALID_GRES, TG_SUBMIT_ACCOUNTING_POLICY};
@@ -630,6 +674,7 @@ int tg_decide_submission(const tg_engine_t* engine, const tg_submit_request_t* r
     decision->klass = d.klass;
     decision->site_factor = governance_site_factor(d.tier, request->multifactor_max);
     copy_message(d.message, decision->message, sizeof(decision->message));
+    if (d.outcome != SubmitOutcome::Accept) return int{TG_OK};
     copy_message(d.qos, decision->qos, sizeof(decision->qos));
     copy_message(d.admin_comment, decision->admin_comment, sizeof(decision->admin_comment));
     auto set = [](const std::optional<std::string>& value, char* out, size_t len) {

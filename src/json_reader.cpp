@@ -67,20 +67,21 @@ std::string dump_json(json_t* value) {
   return text ? text.get() : "?";
 }
 
-// A suffix spelt as in "512GB" or "512GiB" is the most likely slip; name the form that works.
+// A suffix spelt as in "512GiB" is the most likely slip (Slurm takes "512GB" but not that);
+// name the form that works.
 std::string memory_fix(std::string_view text) {
   size_t digits = 0;
   while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
   std::string_view unit = text.substr(digits);
   bool byte_suffix =
-      unit.size() >= 2 && std::string_view("KMGTkmgt").find(unit[0]) != std::string_view::npos;
+      unit.size() >= 2 && std::string_view("KMGTPkmgtp").find(unit[0]) != std::string_view::npos;
   std::string_view rest = byte_suffix ? unit.substr(1) : "";
-  if (digits > 0 && (rest == "B" || rest == "b" || rest == "iB")) {
+  if (digits > 0 && (rest == "iB" || rest == "ib")) {
     return fmt::format("write \"{}{}\"", text.substr(0, digits),
                        static_cast<char>(std::toupper(static_cast<unsigned char>(unit[0]))));
   }
   if (!text.empty() && text[0] == '-') return "memory cannot be negative";
-  return "write a whole number with an optional K, M, G or T suffix, e.g. \"512G\"";
+  return "write a whole number with an optional K, M, G, T or P suffix, e.g. \"512G\"";
 }
 
 constexpr std::string_view kMemoryExpected =

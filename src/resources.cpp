@@ -9,31 +9,33 @@ namespace {
 
 constexpr Amount kMiBPerGiB = 1024;
 constexpr Amount kMiBPerTiB = kMiBPerGiB * 1024;
+constexpr Amount kMiBPerPiB = kMiBPerTiB * 1024;
 
-// Slurm's own suffixes (str_to_mbytes): K is rounded up to a whole MiB so that a tiny
-// request never becomes zero.
+// Slurm's own suffixes (str_to_mbytes, with an optional B; P as Slurm prints large TRES): K
+// is rounded up to a whole MiB so that a tiny request never becomes zero.
 bool scale_to_mib(Amount value, char suffix, Amount* mib) {
-  constexpr Amount kMax = std::numeric_limits<Amount>::max();
   switch (suffix) {
     case 'K':
     case 'k': *mib = value / 1024 + (value % 1024 != 0); return true;
     case 'M':
     case 'm': *mib = value; return true;
     case 'G':
-    case 'g':
-      if (value > kMax / kMiBPerGiB) return false;
-      *mib = value * kMiBPerGiB;
-      return true;
+    case 'g': return multiply_amounts(value, kMiBPerGiB, mib);
     case 'T':
-    case 't':
-      if (value > kMax / kMiBPerTiB) return false;
-      *mib = value * kMiBPerTiB;
-      return true;
+    case 't': return multiply_amounts(value, kMiBPerTiB, mib);
+    case 'P':
+    case 'p': return multiply_amounts(value, kMiBPerPiB, mib);
     default: return false;
   }
 }
 
 }  // namespace
+
+bool add_amounts(Amount a, Amount b, Amount* sum) { return !__builtin_add_overflow(a, b, sum); }
+
+bool multiply_amounts(Amount a, Amount b, Amount* product) {
+  return !__builtin_mul_overflow(a, b, product);
+}
 
 ResourceCatalog::ResourceCatalog() : names_{"cpu", "mem"} {}
 
@@ -91,7 +93,11 @@ bool parse_memory_mib(std::string_view text, Amount* mib) {
     *mib = value;
     return true;
   }
-  return suffix.size() == 1 && scale_to_mib(value, suffix[0], mib);
+  if (suffix.size() == 2 && (suffix[1] == 'B' || suffix[1] == 'b')) suffix.remove_suffix(1);
+  Amount scaled = 0;
+  if (suffix.size() != 1 || !scale_to_mib(value, suffix[0], &scaled)) return false;
+  *mib = scaled;
+  return true;
 }
 
 std::string format_memory_mib(Amount mib) {

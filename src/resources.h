@@ -48,7 +48,13 @@ struct ResourceVector {
   uint32_t nonzero_mask() const;
 };
 
-// Parses "512G", "2T", "1024M", "64K" or a plain number of MiB; false on anything else.
+// a + b and a * b; false instead of wrapping when the result does not fit an Amount. Request
+// sizes come from users: a huge one must be refused, not turned into a small or negative one.
+bool add_amounts(Amount a, Amount b, Amount* sum);
+bool multiply_amounts(Amount a, Amount b, Amount* product);
+
+// Parses a plain number of MiB or one with Slurm's suffixes, in either case and optionally
+// followed by B: "64K", "1024M", "512G", "2T", "1P", "512GB", "2tb"; false on anything else.
 bool parse_memory_mib(std::string_view text, Amount* mib);
 // 524288 -> "512G"; keeps the largest unit that divides exactly.
 std::string format_memory_mib(Amount mib);

@@ -23,10 +23,13 @@ std::vector<std::string> split_list(std::string_view text, char separator) {
 
 namespace {
 
+// *value is left alone on failure: callers keep their default count there.
 bool parse_count(std::string_view text, Amount* value) {
-  if (text.empty()) return false;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *value);
-  return ec == std::errc() && end == text.data() + text.size() && *value >= 0;
+  Amount parsed = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || parsed < 0) return false;
+  *value = parsed;
+  return true;
 }
 
 }  // namespace
@@ -62,7 +65,8 @@ bool parse_tres(std::string_view tres, const ResourceCatalog& catalog, ResourceV
     } else if (!parse_count(value, &amount)) {
       return false;
     }
-    (*out)[r] += amount;
+    // A resource named twice is summed; a sum beyond int64 is no amount Slurm could mean.
+    if (!add_amounts((*out)[r], amount, &(*out)[r])) return false;
   }
   return true;
 }

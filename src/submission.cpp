@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <limits>
 #include <vector>
 
 #include "slurm_strings.h"
@@ -18,8 +20,9 @@ struct GresItem {
   std::string name;
   std::string type;
   Amount count = 1;
-  bool is_gres = false;  // items without the gres prefix are left alone
+  bool is_gres = false;  // items without the gres prefix, and zero counts, are left alone
   std::string raw;
+  std::string error;     // why Slurm would refuse this item; empty when it is well formed
 
   std::string resource() const { return ResourceCatalog::gres_name(type.empty() ? name : name + ":" + type); }
   std::string text() const {
@@ -28,18 +31,32 @@ struct GresItem {
   }
 };
 
-bool parse_count(std::string_view text, Amount* value) {
+// A GRES count as Slurm reads one (suffix_mult): digits, then optionally k/m/g/t/p in either
+// case, meaning powers of 1024 alone or with "iB" and powers of 1000 with "B".
+enum class Count { Ok, NotANumber, TooLarge };
+
+Count parse_count(std::string_view text, Amount* value) {
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0) return Count::NotANumber;
+  std::string suffix;
+  for (char c : text.substr(digits)) suffix += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   Amount scale = 1;
-  if (!text.empty() && (text.back() == 'k' || text.back() == 'K')) scale = 1024;
-  if (!text.empty() && (text.back() == 'm' || text.back() == 'M')) scale = 1024 * 1024;
-  if (scale != 1) text.remove_suffix(1);
-  if (text.empty()) return false;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *value);
-  if (ec != std::errc() || end != text.data() + text.size()) return false;
-  *value *= scale;
-  return true;
+  if (!suffix.empty()) {
+    size_t unit = std::string_view("kmgtp").find(suffix[0]);
+    const std::string_view rest = std::string_view(suffix).substr(1);
+    if (unit == std::string_view::npos || !(rest.empty() || rest == "ib" || rest == "b"))
+      return Count::NotANumber;
+    for (size_t i = 0; i <= unit; ++i) scale *= rest == "b" ? 1000 : 1024;
+  }
+  Amount number = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + digits, number);
+  if (ec == std::errc::result_out_of_range || !multiply_amounts(number, scale, value)) return Count::TooLarge;
+  return ec == std::errc() && end == text.data() + digits ? Count::Ok : Count::NotANumber;
 }
 
+// Slurm's grammar (_get_next_gres): name, name:count, name:type or name:type:count; a count of
+// 0 asks for nothing, and Slurm drops the item.
 GresItem parse_item(const std::string& raw) {
   GresItem item;
   item.raw = raw;
@@ -50,16 +67,33 @@ GresItem parse_item(const std::string& raw) {
   } else {
     return item;
   }
-  std::vector<std::string> parts = split_list(rest, ':');
-  if (parts.empty()) return item;
-  item.name = parts[0];
-  Amount count = 0;
-  size_t typed_parts = parts.size();
-  if (parts.size() >= 2 && parse_count(parts.back(), &count)) {
-    item.count = count;
-    --typed_parts;
+  size_t first = rest.find(':');
+  item.name = std::string(rest.substr(0, first));
+  if (first == std::string_view::npos) {
+    item.is_gres = !item.name.empty();  // "gres:" alone asks for nothing
+    return item;
   }
-  if (typed_parts >= 2) item.type = parts[1];
+  std::string_view after = rest.substr(first + 1);
+  size_t second = after.find(':');
+  std::string_view count_text = second == std::string_view::npos ? after : after.substr(second + 1);
+  if (second != std::string_view::npos) item.type = std::string(after.substr(0, second));
+  if (after.empty() || (second != std::string_view::npos && (item.type.empty() || count_text.empty()))) {
+    item.error = "a type or count is empty";
+    return item;
+  }
+  Amount count = 0;
+  switch (parse_count(count_text, &count)) {
+    case Count::Ok: item.count = count; break;
+    case Count::TooLarge: item.error = fmt::format("the count {} is too large", count_text); return item;
+    case Count::NotANumber:
+      if (second == std::string_view::npos) {
+        item.type = std::string(after);  // name:type, one unit
+      } else {
+        item.error = fmt::format("the count '{}' is not a number", count_text);
+        return item;
+      }
+  }
+  if (item.count == 0) item.is_gres = false;
   return item;
 }
 
@@ -101,26 +135,30 @@ struct Specs {
 };
 
 // Total units per GRES the job asks for: per node times nodes, per task times tasks, ...
-// Where Slurm takes the largest of several ways to ask, so do we.
-std::vector<std::pair<std::string, Amount>> gres_totals(const Specs& specs,
-                                                        const SubmitRequest& request) {
+// Where Slurm takes the largest of several ways to ask, so do we. False, naming the item, when
+// a total does not fit an Amount.
+bool gres_totals(const Specs& specs, const SubmitRequest& request,
+                 std::vector<std::pair<std::string, Amount>>* totals, std::string* too_large) {
   const Amount nodes = std::max<Amount>(1, request.min_nodes);
   const Amount tasks = std::max<Amount>(1, request.num_tasks);
   const Amount multipliers[4] = {1, nodes, tasks, nodes};
-  std::vector<std::pair<std::string, Amount>> totals;
   for (int s = 0; s < 4; ++s) {
     for (const GresItem& item : *specs.all[s]) {
       if (!item.is_gres) continue;
-      Amount amount = item.count * multipliers[s];
-      auto it = std::find_if(totals.begin(), totals.end(),
+      Amount amount = 0;
+      if (!multiply_amounts(item.count, multipliers[s], &amount)) {
+        *too_large = item.raw;
+        return false;
+      }
+      auto it = std::find_if(totals->begin(), totals->end(),
                              [&](const auto& t) { return t.first == item.resource(); });
-      if (it == totals.end())
-        totals.emplace_back(item.resource(), amount);
+      if (it == totals->end())
+        totals->emplace_back(item.resource(), amount);
       else
         it->second = std::max(it->second, amount);
     }
   }
-  return totals;
+  return true;
 }
 
 SubmitDecision refuse(SubmitDecision decision, SubmitOutcome outcome, std::string message) {
@@ -250,6 +288,12 @@ SubmitDecision decide_submission(const EngineConfig& config, const CycleResult* 
   specs.per_node = parse_spec(request.tres_per_node);
   specs.per_task = parse_spec(request.tres_per_task);
   specs.per_socket = parse_spec(request.tres_per_socket);
+  for (const std::vector<GresItem>* spec : specs.all)
+    for (const GresItem& item : *spec)
+      if (!item.error.empty())
+        return refuse(decision, SubmitOutcome::InvalidGres,
+                      fmt::format("taskgov: GRES request '{}' is not valid: {}; write "
+                                  "name[:type][:count], e.g. gpu:h100:2", item.raw, item.error));
   std::string chosen_type;
   std::string message;
   if (!type_untyped_gpus(config, team, &specs, &chosen_type, &message))
@@ -264,7 +308,13 @@ SubmitDecision decide_submission(const EngineConfig& config, const CycleResult* 
 
   const ResourceCatalog& catalog = config.resolved.catalog;
   const ResolvedTeam& resolved = config.resolved.teams[team];
-  std::vector<std::pair<std::string, Amount>> totals = gres_totals(specs, request);
+  std::vector<std::pair<std::string, Amount>> totals;
+  std::string too_large;
+  if (!gres_totals(specs, request, &totals, &too_large))
+    return refuse(decision, SubmitOutcome::InvalidGres,
+                  fmt::format("taskgov: GRES request '{}' for {} nodes and {} tasks is more than "
+                              "any cluster has; ask for fewer", too_large,
+                              std::max<uint32_t>(1, request.min_nodes), std::max<uint32_t>(1, request.num_tasks)));
   for (const auto& [resource, amount] : totals) {
     int r = catalog.find(resource);
     if (r < 0)
@@ -281,10 +331,21 @@ SubmitDecision decide_submission(const EngineConfig& config, const CycleResult* 
   if (policy.cluster.proportional_defaults && !cpus_given && !memory_given) {
     if (std::optional<Proportional> p = proportional_for(config, specs)) {
       Amount units = 0;
+      bool fits = true;
       for (const auto& [resource, amount] : totals)
-        if (resource.rfind(ResourceCatalog::gres_name(p->gres), 0) == 0) units += amount;
-      decision.request[ResourceCatalog::kCpu] = p->cpus_per_unit * units;
-      decision.request[ResourceCatalog::kMem] = p->mib_per_unit * units;
+        if (resource.rfind(ResourceCatalog::gres_name(p->gres), 0) == 0) fits = fits && add_amounts(units, amount, &units);
+      const Amount nodes = std::max<Amount>(1, request.min_nodes);
+      Amount cpus = 0, mib = 0, per_node_mib = 0;
+      fits = fits && multiply_amounts(p->cpus_per_unit, units, &cpus) &&
+             multiply_amounts(p->mib_per_unit, units, &mib) &&
+             multiply_amounts(units / nodes + (units % nodes != 0), p->mib_per_unit, &per_node_mib) &&
+             cpus <= std::numeric_limits<uint32_t>::max();
+      if (!fits)
+        return refuse(decision, SubmitOutcome::InvalidGres,
+                      fmt::format("taskgov: the job asks for more {} than any cluster has; ask for fewer",
+                                  p->accelerator));
+      decision.request[ResourceCatalog::kCpu] = cpus;
+      decision.request[ResourceCatalog::kMem] = mib;
       if (p->gres == "gpu") {
         decision.cpus_per_tres = fmt::format("gres:gpu:{}", p->cpus_per_unit);
         decision.mem_per_tres = fmt::format("gres:gpu:{}", p->mib_per_unit);
@@ -293,9 +354,7 @@ SubmitDecision decide_submission(const EngineConfig& config, const CycleResult* 
       } else {
         // Slurm 22.05 takes per-GRES CPUs and memory for GPUs only: other accelerators get
         // the same amounts as the job's CPU count and memory per node.
-        const Amount nodes = std::max<Amount>(1, request.min_nodes);
-        const Amount per_node_mib = (units + nodes - 1) / nodes * p->mib_per_unit;
-        decision.min_cpus = static_cast<uint32_t>(p->cpus_per_unit * units);
+        decision.min_cpus = static_cast<uint32_t>(cpus);
         decision.pn_min_memory = static_cast<uint64_t>(per_node_mib);
         added.push_back(fmt::format("{} CPUs and --mem={}", *decision.min_cpus,
                                     format_memory_mib(per_node_mib)));

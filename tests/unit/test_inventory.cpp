@@ -195,9 +195,9 @@ const FileErrorRow kFileErrors[] = {
      "expected an integer 1–1000000, found string \"8\"; write it without quotes: 8"},
     {"zero count", R"({"count": 0, "cpus": 8, "memory": "1T"})", 2, 13, "nodes[0].count",
      "expected an integer 1–100000, found 0; use a value from 1 to 100000"},
-    {"memory unit", R"({"cpus": 8, "memory": "2TB"})", 2, 25, "nodes[0].memory",
+    {"memory unit", R"({"cpus": 8, "memory": "2TiB"})", 2, 25, "nodes[0].memory",
      "expected memory such as \"512G\", \"2T\", \"1024M\" or a number of MiB, found string "
-     "\"2TB\"; write \"2T\""},
+     "\"2TiB\"; write \"2T\""},
     {"feature not text", R"({"cpus": 8, "memory": "1T", "features": [5]})", 2, 44,
      "nodes[0].features[0]",
      "expected a node Feature such as \"p5.48xlarge\", found 5; put it in quotes: \"5\""},

@@ -328,10 +328,10 @@ const ErrorRow kErrors[] = {
      "teams[0].quota[0].count", "expected an integer 0–1000000, found 1.5; use a whole number"},
     {"cpus quoted", kQuotaEntry, R"({"cpus": "32"})", 5, 16, "teams[0].quota[0].cpus",
      "expected an integer 0–100000000, found string \"32\"; write it without quotes: 32"},
-    {"memory with a byte suffix", kQuotaEntry, R"({"memory": "512GB"})", 5, 18,
+    {"memory with an IEC suffix", kQuotaEntry, R"({"memory": "512GiB"})", 5, 18,
      "teams[0].quota[0].memory",
      "expected memory such as \"512G\", \"2T\", \"1024M\" or a number of MiB, found string "
-     "\"512GB\"; write \"512G\""},
+     "\"512GiB\"; write \"512G\""},
     {"memory negative", kQuotaEntry, R"({"memory": -5})", 5, 18, "teams[0].quota[0].memory",
      "expected memory such as \"512G\", \"2T\", \"1024M\" or a number of MiB, found -5; memory "
      "cannot be negative"},
@@ -341,7 +341,7 @@ const ErrorRow kErrors[] = {
      "\"-5G\"; memory cannot be negative"},
     {"memory as a word", kQuotaEntry, R"({"memory": "lots"})", 5, 18, "teams[0].quota[0].memory",
      "expected memory such as \"512G\", \"2T\", \"1024M\" or a number of MiB, found string "
-     "\"lots\"; write a whole number with an optional K, M, G or T suffix, e.g. \"512G\""},
+     "\"lots\"; write a whole number with an optional K, M, G, T or P suffix, e.g. \"512G\""},
     {"memory fractional", kQuotaEntry, R"({"memory": 1.5})", 5, 18, "teams[0].quota[0].memory",
      "expected memory such as \"512G\", \"2T\", \"1024M\" or a number of MiB, found 1.5; write "
      "whole MiB or a string with a suffix, e.g. \"512G\""},

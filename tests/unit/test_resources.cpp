@@ -6,6 +6,7 @@
 
 #include "builders.h"
 #include "resources.h"
+#include "slurm_strings.h"
 
 using namespace taskgov;
 using taskgov::test::kGiB;
@@ -32,6 +33,23 @@ const MemoryRow kMemoryRows[] = {
     {"2g", true, 2 * kGiB},
     {"3t", true, 3 * kTiB},
     {"9223372036854775807", true, 9223372036854775807},
+    // Slurm's str_to_mbytes takes a B after the unit, in either case, still in powers of 1024.
+    {"512GB", true, 512 * kGiB},
+    {"512gb", true, 512 * kGiB},
+    {"512Gb", true, 512 * kGiB},
+    {"64kb", true, 1},
+    {"64KB", true, 1},
+    {"1024MB", true, 1024},
+    {"2TB", true, 2 * kTiB},
+    {"1P", true, 1024 * kTiB},
+    {"3p", true, 3 * 1024 * kTiB},
+    {"1PB", true, 1024 * kTiB},
+    {"8589934591P", true, 8589934591 * 1024 * kTiB},
+    {"8589934592P", false, 0},  // 2^63 MiB: one above int64
+    {"512GiB", false, 0},
+    {"512BG", false, 0},
+    {"512GBB", false, 0},
+    {"512B", false, 0},
     {"", false, 0},
     {"-1", false, 0},
     {"-512G", false, 0},
@@ -41,7 +59,6 @@ const MemoryRow kMemoryRows[] = {
     {"1.5G", false, 0},
     {" 512G", false, 0},
     {"512G ", false, 0},
-    {"512GB", false, 0},
     {"lots", false, 0},
     {"9223372036854775808", false, 0},  // one above int64
     {"8796093022208T", false, 0},       // overflows when scaled to MiB
@@ -190,6 +207,72 @@ START_TEST(format_vector_is_a_tres_string_without_zeros) {
 }
 END_TEST
 
+// ---------------------------------------------------------------- TRES strings
+// Catalog: cpu, mem, gres/gpu:h100 (2), gres/neuron (3).
+struct TresRow {
+  const char* text;
+  bool ok;
+  Amount cpu, mib, h100, neuron;
+};
+
+const TresRow kTresRows[] = {
+    {"cpu=4,mem=1G,node=1,billing=4,gres/gpu=2,gres/gpu:h100=2", true, 4, kGiB, 2, 0},
+    {"mem=2T,gres/neuron=16", true, 0, 2 * kTiB, 0, 16},
+    {"mem=1P", true, 0, 1024 * kTiB, 0, 0},
+    {"gres/gpu:h100=3,gres/gpu:h100=5", true, 0, 0, 8, 0},  // named twice: summed
+    {"", true, 0, 0, 0, 0},
+    {"gres/gpu:h100=9223372036854775807", true, 0, 0, 9223372036854775807, 0},
+    // Found by fuzzing: a sum beyond int64 wrapped (undefined behaviour) to a negative count.
+    {"gres/gpu:h100=9223372036854775807,gres/gpu:h100=1", false, 0, 0, 0, 0},
+    {"mem=9223372036854775807,mem=1", false, 0, 0, 0, 0},
+    {"cpu=-1", false, 0, 0, 0, 0},
+    {"cpu", false, 0, 0, 0, 0},
+    {"mem=lots", false, 0, 0, 0, 0},
+    {"gres/gpu:h100=99999999999999999999", false, 0, 0, 0, 0},
+};
+
+START_TEST(parse_tres_sums_known_resources_and_refuses_what_does_not_fit) {
+  const TresRow& row = kTresRows[_i];
+  ResourceCatalog catalog;
+  int h100 = catalog.add("gres/gpu:h100");
+  int neuron = catalog.add("gres/neuron");
+  ResourceVector v;
+  bool ok = parse_tres(row.text, catalog, &v);
+  ck_assert_msg(ok == row.ok, "\"%s\": parsed=%d, want %d", row.text, ok, row.ok);
+  if (!row.ok) return;
+  ck_assert_int_eq(v[ResourceCatalog::kCpu], row.cpu);
+  ck_assert_int_eq(v[ResourceCatalog::kMem], row.mib);
+  ck_assert_int_eq(v[h100], row.h100);
+  ck_assert_int_eq(v[neuron], row.neuron);
+}
+END_TEST
+
+// A node's Gres string as slurmctld has it; a count that is no count stays part of the name.
+struct NodeGresRow {
+  const char* text;
+  const char* parsed;  // "name=count;..."
+};
+
+const NodeGresRow kNodeGresRows[] = {
+    {"gpu:h100:8(S:0-1),neuron:16", "gpu:h100=8;neuron=16;"},
+    {"gpu:a100:4(S:0),gpu:h100:2", "gpu:a100=4;gpu:h100=2;"},
+    {"gpu", "gpu=1;"},
+    {"gpu:h100", "gpu:h100=1;"},
+    {"(null)", ""},
+    {"", ""},
+    // Found by fuzzing: a negative count was rejected but still written, giving -6 units.
+    {"neuron:-6", "neuron:-6=1;"},
+    {"gpu:99999999999999999999", "gpu:99999999999999999999=1;"},
+};
+
+START_TEST(parse_node_gres_reads_counts_and_drops_socket_bindings) {
+  const NodeGresRow& row = kNodeGresRows[_i];
+  std::string parsed;
+  for (const auto& [name, count] : parse_node_gres(row.text)) parsed += name + "=" + std::to_string(count) + ";";
+  CHECK_STRING(parsed, row.parsed);
+}
+END_TEST
+
 }  // namespace
 
 int main() {
@@ -216,6 +299,13 @@ int main() {
   tcase_add_test(vectors, format_amount_uses_each_resources_unit);
   tcase_add_test(vectors, format_vector_is_a_tres_string_without_zeros);
   suite_add_tcase(suite, vectors);
+
+  TCase* tres = tcase_create("tres");
+  tcase_add_loop_test(tres, parse_tres_sums_known_resources_and_refuses_what_does_not_fit, 0,
+                      sizeof kTresRows / sizeof kTresRows[0]);
+  tcase_add_loop_test(tres, parse_node_gres_reads_counts_and_drops_socket_bindings, 0,
+                      sizeof kNodeGresRows / sizeof kNodeGresRows[0]);
+  suite_add_tcase(suite, tres);
 
   SRunner* runner = srunner_create(suite);
   srunner_run_all(runner, CK_NORMAL);

@@ -2,7 +2,11 @@
 // Submit-time rules (job_submit/taskgov): the class a job gets, GPU types for untyped requests,
 // proportional CPU/memory defaults, refusal of requests no limit could ever admit, and the
 // AdminComment record. Policies come from the sample schema against the reference cluster.
+// <fstream> before check.h, whose fail() macro would break std::ios.
+#include <fstream>
+
 #include <check.h>
+#include <stdlib.h>
 
 #include <memory>
 #include <string>
@@ -11,6 +15,7 @@
 #include "engine.h"
 #include "submission.h"
 #include "table_cases.h"
+#include "taskgov.h"
 
 using namespace taskgov;
 using namespace taskgov::test;
@@ -247,6 +252,131 @@ START_TEST(untyped_specs_are_typed_for_the_team) {
 }
 END_TEST
 
+// ---------------------------------------------------------------- GRES spellings and sizes
+// Slurm's grammar (gres.c _get_next_gres): a count of 0 asks for nothing and the item is
+// dropped; counts take k/m/g/t/p (powers of 1024, or of 1000 with "b"); a malformed or huge
+// count is refused, never read as one GPU or wrapped into a small or negative number.
+struct GresRow {
+  const char* team;
+  const char* tres_per_node;
+  uint32_t min_nodes;
+  SubmitOutcome outcome;
+  const char* rewritten;  // tres_per_node after typing; nullptr: left as is
+  Amount h100;            // gres/gpu:h100 the decision counts
+  Amount cpus;            // CPUs it counts (proportional: 24 per H100)
+  const char* message;    // part of the message
+};
+
+const GresRow kGresRows[] = {
+    {"nlp", "gres:gpu:0", 0, SubmitOutcome::Accept, nullptr, 0, 0, "team nlp, class experimentation"},
+    {"nlp", "gres:gpu:h100:0", 0, SubmitOutcome::Accept, nullptr, 0, 0, "team nlp"},
+    // vision has two GPU types: zero GPUs need no type, so no refusal asking for one.
+    {"vision", "gres:gpu:0", 0, SubmitOutcome::Accept, nullptr, 0, 0, "team vision"},
+    {"nlp", "gres:gpu:2,gres:gpu:0", 0, SubmitOutcome::Accept, "gres:gpu:h100:2,gres:gpu:0", 2, 48, "GPU type set to h100"},
+    {"nlp", "gres:gpu", 0, SubmitOutcome::Accept, "gres:gpu:h100:1", 1, 24, "GPU type set to h100"},
+    {"nlp", "gres:gpu:h100", 0, SubmitOutcome::Accept, nullptr, 1, 24, "team nlp"},
+    {"nlp", "gres:gpu:h100:4", 3, SubmitOutcome::Accept, nullptr, 12, 288, "team nlp"},
+    {"nlp", "gres:gpu:1k", 0, SubmitOutcome::AccountingPolicy, "gres:gpu:h100:1024", 1024, 0, "asks for 1024 gres/gpu:h100"},
+    {"nlp", "gres:gpu:h100:1K", 0, SubmitOutcome::AccountingPolicy, nullptr, 1024, 0, "asks for 1024 gres/gpu:h100"},
+    {"nlp", "gres:gpu:h100:2kb", 0, SubmitOutcome::AccountingPolicy, nullptr, 2000, 0, "asks for 2000"},
+    {"nlp", "gres:gpu:h100:1KiB", 0, SubmitOutcome::AccountingPolicy, nullptr, 1024, 0, "asks for 1024"},
+    {"nlp", "gres:gpu:h100:1m", 0, SubmitOutcome::AccountingPolicy, nullptr, 1048576, 0, "asks for 1048576"},
+    // 2^50 H100 fit an int64, their proportional memory (256G each) does not.
+    {"nlp", "gres:gpu:h100:1p", 0, SubmitOutcome::InvalidGres, nullptr, 0, 0, "asks for more gpu:h100 than any cluster has"},
+    {"nlp", "gres:gpu:h100:abc", 0, SubmitOutcome::InvalidGres, nullptr, 0, 0,
+     "GRES request 'gres:gpu:h100:abc' is not valid: the count 'abc' is not a number"},
+    {"nlp", "gres:gpu:h100:-2", 0, SubmitOutcome::InvalidGres, nullptr, 0, 0, "the count '-2' is not a number"},
+    {"nlp", "gres:gpu:h100:", 0, SubmitOutcome::InvalidGres, nullptr, 0, 0, "a type or count is empty"},
+    {"nlp", "gres:gpu::2", 0, SubmitOutcome::InvalidGres, nullptr, 0, 0, "a type or count is empty"},
+    {"nlp", "gres:gpu:", 0, SubmitOutcome::InvalidGres, nullptr, 0, 0, "a type or count is empty"},
+    {"nlp", "gres:gpu:h100:99999999999999999999", 0, SubmitOutcome::InvalidGres, nullptr, 0, 0,
+     "the count 99999999999999999999 is too large"},
+    {"nlp", "gres:gpu:h100:10000000000000000k", 0, SubmitOutcome::InvalidGres, nullptr, 0, 0,
+     "the count 10000000000000000k is too large"},
+    // Fits an int64, but not once multiplied by the nodes.
+    {"nlp", "gres:gpu:h100:9223372036854775807", 2, SubmitOutcome::InvalidGres, nullptr, 0, 0,
+     "GRES request 'gres:gpu:h100:9223372036854775807' for 2 nodes and 1 tasks is more than any cluster has"},
+    // Fits once multiplied, but not its proportional CPUs (24 per H100).
+    {"nlp", "gres:gpu:h100:4611686018427387904", 0, SubmitOutcome::InvalidGres, nullptr, 0, 0,
+     "asks for more gpu:h100 than any cluster has"},
+    {"nlp", "gres:gpu:h100:9223372036854775807", 0, SubmitOutcome::InvalidGres, nullptr, 0, 0,
+     "asks for more gpu:h100 than any cluster has"},
+};
+
+START_TEST(gres_counts_are_read_as_slurm_reads_them) {
+  const GresRow& row = kGresRows[_i];
+  SubmitRequest r = request(row.team, row.tres_per_node);
+  r.min_nodes = row.min_nodes;
+  SubmitDecision d = decide(r);
+  ck_assert_msg(d.outcome == row.outcome, "%s: outcome %d, want %d (%s)", row.tres_per_node,
+                static_cast<int>(d.outcome), static_cast<int>(row.outcome), d.message.c_str());
+  CHECK_CONTAINS(d.message, row.message);
+  if (row.outcome == SubmitOutcome::InvalidGres) return;
+  ck_assert_msg(d.tres_per_node.has_value() == (row.rewritten != nullptr), "%s: rewritten", row.tres_per_node);
+  if (row.rewritten) CHECK_STRING(*d.tres_per_node, row.rewritten);
+  ck_assert_int_eq(d.request[config()->resolved.catalog.find("gres/gpu:h100")], row.h100);
+  if (row.outcome == SubmitOutcome::Accept) ck_assert_int_eq(d.request[ResourceCatalog::kCpu], row.cpus);
+}
+END_TEST
+
+// Through the C ABI: tg_submit_decision_t carries rewritten values in fixed buffers (255
+// characters of GRES, 2303 of AdminComment). One that does not fit refuses the job; it is
+// never cut short.
+struct FitRow {
+  int gres_items;          // "gres:gpu:1" items in tres_per_node, each rewritten to 15 characters
+  size_t comment_length;   // the job's AdminComment, an administrator's note
+  int outcome;
+  size_t rewritten_length;
+  const char* message;
+};
+
+const FitRow kFitRows[] = {
+    {16, 0, TG_SUBMIT_ACCEPT, 255, "GPU type set to h100"},  // 16 * 15 + 15 commas: exactly full
+    {17, 0, TG_SUBMIT_INVALID_GRES, 0,
+     "the job's tres_per_node (--gres, --gpus-per-node) would become 271 characters, more than "
+     "the 255 taskgov can set: gres:gpu:h100:1,gres:gpu:h100:1,gres:gpu...; ask with fewer"},
+    // "taskgov:team=nlp;class=experimentation" (38) + ";" + the note: exactly full.
+    {1, 2303 - 39, TG_SUBMIT_ACCEPT, 15, "GPU type set to h100"},
+    {1, 2303 - 38, TG_SUBMIT_ACCOUNTING_POLICY, 0,
+     "the job's AdminComment would become 2304 characters, more than the 2303 taskgov can set: "
+     "taskgov:team=nlp;class=experimentation;x...; shorten the job's AdminComment"},
+};
+
+START_TEST(a_rewrite_that_does_not_fit_refuses_the_job) {
+  const FitRow& row = kFitRows[_i];
+  char dir_pattern[] = "/tmp/taskgov-submission-test-XXXXXX";
+  const std::string dir = mkdtemp(dir_pattern);
+  const std::string policy_file = dir + "/taskgov.json";
+  std::ofstream(policy_file) << R"({"cluster": {"priority_classes": [{"name": "experimentation", "weight": 1}],
+    "audit_log": ")" << dir << R"(/audit.log"},
+    "teams": [{"name": "nlp", "account": "nlp", "quota": [{"gres": "gpu:h100", "count": 8}]}]})";
+  tg_engine_t* engine = tg_engine_acquire();
+  tg_inventory_t* inventory = tg_inventory_new();
+  tg_inventory_add_node(inventory, "", 192, 2 * 1024 * 1024, "gpu:h100:8");
+  char error[512];
+  ck_assert_int_eq(tg_load_policy(engine, policy_file.c_str(), inventory, error, sizeof error), TG_OK);
+  tg_inventory_free(inventory);
+
+  std::string gres;
+  for (int i = 0; i < row.gres_items; ++i) gres += (i ? "," : "") + std::string("gres:gpu:1");
+  const std::string comment(row.comment_length, 'x');
+  const char* lineage[] = {"nlp"};
+  tg_submit_request_t request{};
+  request.lineage = lineage;
+  request.lineage_depth = 1;
+  request.tres_per_node = gres.c_str();
+  request.cpus_per_task = 1;
+  request.admin_comment = row.comment_length ? comment.c_str() : nullptr;
+  tg_submit_decision_t decision;
+  ck_assert_int_eq(tg_decide_submission(engine, &request, &decision), TG_OK);
+  tg_engine_release(engine);
+  ck_assert_int_eq(decision.outcome, row.outcome);
+  CHECK_CONTAINS(std::string(decision.message), row.message);
+  ck_assert_uint_eq(strlen(decision.tres_per_node), row.rewritten_length);
+  if (row.outcome != TG_SUBMIT_ACCEPT) CHECK_STRING(decision.admin_comment, "");
+}
+END_TEST
+
 int main() {
   Suite* suite = suite_create("submission");
   TCase* tc = tcase_create("rules");
@@ -268,6 +398,8 @@ int main() {
   tcase_add_test(tc, restamping_keeps_the_other_fields);
   tcase_add_test(tc, an_idle_team_request_in_quota_gets_the_top_band);
   tcase_add_loop_test(tc, untyped_specs_are_typed_for_the_team, 0, count_of(kTypingCases));
+  tcase_add_loop_test(tc, gres_counts_are_read_as_slurm_reads_them, 0, count_of(kGresRows));
+  tcase_add_loop_test(tc, a_rewrite_that_does_not_fit_refuses_the_job, 0, count_of(kFitRows));
   suite_add_tcase(suite, tc);
   SRunner* runner = srunner_create(suite);
   srunner_run_all(runner, CK_NORMAL);
