@@ -37,6 +37,7 @@ MetricsRecorder::MetricsRecorder(const std::vector<std::string>& teams, const st
   result_.in_quota.resize(teams.size());
   result_.borrowed.resize(teams.size());
   result_.wait_of_job.assign(jobs, -1);
+  result_.start_of_job.assign(jobs, -1);
 }
 
 void MetricsRecorder::add_to_buckets(int64_t from, int64_t to) {
@@ -96,7 +97,10 @@ void MetricsRecorder::advance(int64_t now) {
   now_ = now;
 }
 
-void MetricsRecorder::start(int t, int gpus) { (t >= 0 ? held_[static_cast<size_t>(t)] : held_ungoverned_) += gpus; }
+void MetricsRecorder::start(size_t job, int t, int gpus) {
+  (t >= 0 ? held_[static_cast<size_t>(t)] : held_ungoverned_) += gpus;
+  result_.start_of_job[job] = now_;
+}
 void MetricsRecorder::stop(int t, int gpus) { (t >= 0 ? held_[static_cast<size_t>(t)] : held_ungoverned_) -= gpus; }
 
 void MetricsRecorder::pend(int t, int footprint) {

@@ -53,6 +53,7 @@ struct RegimeResult {
   std::vector<std::vector<double>> in_quota;  // [team][bucket] GPUs held within quota
   std::vector<std::vector<double>> borrowed;  // [team][bucket] GPUs held above quota
   std::vector<int64_t> wait_of_job;           // per trace job; -1 when it never finished
+  std::vector<int64_t> start_of_job;          // per trace job: its last start; -1 for none
 };
 
 // Integrates the cluster's state between changes. A guarantee violation is time during which
@@ -67,7 +68,7 @@ class MetricsRecorder {
 
   // Moves time forward to `now` under the state as it has been since the last call.
   void advance(int64_t now);
-  void start(int team, int gpus);
+  void start(size_t job, int team, int gpus);
   void stop(int team, int gpus);
   void pend(int team, int footprint);
   void unpend(int team, int footprint);

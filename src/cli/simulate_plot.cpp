@@ -17,7 +17,8 @@ namespace {
 
 constexpr double kWidth = 900, kHeight = 420;
 constexpr double kLeft = 70, kRight = 170, kTop = 40, kBottom = 50;  // margins; legend on the right
-constexpr size_t kMaxPoints = 360;                                     // per series: small files
+constexpr size_t kMaxPoints = 240;  // per line: small files
+constexpr size_t kMaxBandPoints = 120;  // per band of the stacked chart (22 bands for 11 teams)
 
 const char* const kPalette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
                                 "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939"};
@@ -77,7 +78,7 @@ class Plot {
   void line(const std::vector<std::pair<double, double>>& points, const char* stroke, double width, bool dashed) {
     if (points.empty()) return;
     std::string d;
-    for (const auto& [px, py] : points) d += fmt::format("{}{:.1f},{:.1f}", d.empty() ? "M" : " L", x(px), y(py));
+    for (const auto& [px, py] : points) d += fmt::format("{}{:.0f},{:.0f}", d.empty() ? "M" : "L", x(px), y(py));
     svg_ += fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"{}\"{}/>\n", d, stroke, width,
                         dashed ? " stroke-dasharray=\"6 4\"" : "");
   }
@@ -87,8 +88,8 @@ class Plot {
             const char* fill, double opacity) {
     if (xs.empty()) return;
     std::string d;
-    for (size_t i = 0; i < xs.size(); ++i) d += fmt::format("{}{:.1f},{:.1f}", i ? " L" : "M", x(xs[i]), y(upper[i]));
-    for (size_t i = xs.size(); i-- > 0;) d += fmt::format(" L{:.1f},{:.1f}", x(xs[i]), y(lower[i]));
+    for (size_t i = 0; i < xs.size(); ++i) d += fmt::format("{}{:.0f},{:.0f}", i ? "L" : "M", x(xs[i]), y(upper[i]));
+    for (size_t i = xs.size(); i-- > 0;) d += fmt::format("L{:.0f},{:.0f}", x(xs[i]), y(lower[i]));
     svg_ += fmt::format("<path d=\"{} Z\" fill=\"{}\" fill-opacity=\"{}\" stroke=\"none\"/>\n", d, fill, opacity);
   }
 
@@ -165,7 +166,7 @@ Chart utilization_chart(const std::vector<RegimeResult>& regimes) {
 }
 
 Chart teams_chart(const RegimeResult& regime) {
-  const size_t factor = std::max<size_t>(1, (regime.busy.size() + kMaxPoints - 1) / kMaxPoints);
+  const size_t factor = std::max<size_t>(1, (regime.busy.size() + kMaxBandPoints - 1) / kMaxBandPoints);
   const double bucket_days = static_cast<double>(regime.bucket_s) / 86400.0;
   const double days = std::max(1e-9, static_cast<double>(regime.busy.size()) * bucket_days);
   Plot plot(fmt::format("{}: GPUs held per team (solid: within quota, pale: borrowed)", regime.regime), 0, days, 0,
@@ -192,11 +193,11 @@ Chart teams_chart(const RegimeResult& regime) {
 
 // Fraction of waits at or below each wait, on a log axis from 1 minute; waits under a minute
 // sit at the left edge.
-std::vector<std::pair<double, double>> cdf(std::vector<int64_t> waits) {
+std::vector<std::pair<double, double>> cdf(std::vector<int64_t> waits, size_t max_points) {
   std::sort(waits.begin(), waits.end());
   std::vector<std::pair<double, double>> points;
   const size_t n = waits.size();
-  const size_t step = std::max<size_t>(1, n / kMaxPoints);
+  const size_t step = std::max<size_t>(1, n / max_points);
   for (size_t i = 0; i < n; i += step)
     points.emplace_back(std::max<double>(60, static_cast<double>(waits[i])), static_cast<double>(i + 1) / n);
   if (n) points.emplace_back(std::max<double>(60, static_cast<double>(waits.back())), 1.0);
@@ -222,7 +223,7 @@ Chart wait_chart(const std::string& name, const std::string& title,
             log_wait_ticks(max), linear_ticks(0, 1, 5));
   for (size_t i = 0; i < series.size(); ++i) {
     const bool observed = series[i].first.rfind("observed", 0) == 0;
-    plot.line(cdf(series[i].second), observed ? "#000" : colour(i), 1.4, observed);
+    plot.line(cdf(series[i].second, kMaxPoints / std::max<size_t>(1, series.size() / 4)), observed ? "#000" : colour(i), 1.4, observed);
     plot.legend(i, series[i].first, observed ? "#000" : colour(i), 1);
   }
   return {name, plot.finish()};

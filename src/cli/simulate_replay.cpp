@@ -181,7 +181,7 @@ class Replay {
     running_.insert(job);
     hold(job, s.footprint);
     recorder_.unpend(trace_.jobs[job].team, s.footprint);
-    recorder_.start(trace_.jobs[job].team, s.footprint);
+    recorder_.start(job, trace_.jobs[job].team, s.footprint);
     events_.push({t + trace_.jobs[job].duration, Event::End, static_cast<uint32_t>(job), s.run});
   }
 
