@@ -30,7 +30,8 @@ namespace taskgov::cli {
 namespace {
 
 struct SimulateOptions {
-  std::string trace, policy_file, quotas, inventory, format = "table", plot, regimes = "fifo,static,taskgov";
+  std::string trace, policy_file, quotas, inventory, gpu_type, format = "table", plot,
+      regimes = "fifo,static,taskgov";
   bool from_sacct = false;
   std::string start, end, cluster;
   int nodes = 0, gpus_per_node = 0;
@@ -88,7 +89,7 @@ bool load_sacct_trace(const SimulateOptions& options, const Policy* policy, Trac
 
 bool load_inventory(const SimulateOptions& options, Inventory* inventory, std::string* label, std::string* error) {
   if (options.nodes > 0) {
-    *inventory = uniform_inventory(options.nodes, options.gpus_per_node);
+    *inventory = uniform_inventory(options.nodes, options.gpus_per_node, options.gpu_type);
     *label = fmt::format("{} nodes x {} GPUs", options.nodes, options.gpus_per_node);
     return true;
   }
@@ -172,7 +173,8 @@ int run_simulate(const SimulateOptions& options) {
   if (!policy) {
     std::vector<Amount> quotas;
     int capacity = 0;
-    for (const NodeShape& shape : inventory.shapes()) capacity += static_cast<int>(shape.gres_count("gpu")) * shape.node_count;
+    const std::string gres = options.gpu_type.empty() ? "gpu" : "gpu:" + options.gpu_type;
+    for (const NodeShape& shape : inventory.shapes()) capacity += static_cast<int>(shape.gres_count(gres)) * shape.node_count;
     if (options.quotas == "proportional" || options.quotas == "equal") {
       quotas = derived_quotas(trace, capacity, options.quotas);
     } else {
@@ -182,12 +184,12 @@ int run_simulate(const SimulateOptions& options) {
         return kExitUsage;
       }
     }
-    policy = std::make_unique<Policy>(policy_for_quotas(trace, quotas, options.borrow_limit));
+    policy = std::make_unique<Policy>(policy_for_quotas(trace, quotas, options.borrow_limit, options.gpu_type));
   }
   ReplaySetup setup;
   setup.trace = &trace;
   setup.requeue_delay = options.requeue_delay;
-  if (!prepare_setup(std::move(*policy), inventory, trace, &setup, &error)) {
+  if (!prepare_setup(std::move(*policy), inventory, trace, options.gpu_type, &setup, &error)) {
     complain(error);
     return kExitBadPolicy;
   }
@@ -243,6 +245,9 @@ Command add_simulate_command(CLI::App* parent) {
       ->check(CLI::PositiveNumber);
   app->add_option("--inventory", options->inventory, "Nodes from an inventory file (taskgov.json(5))")
       ->type_name("FILE");
+  app->add_option("--gpu-type", options->gpu_type,
+                  "The GPU type replayed, on the nodes carrying it (needed when the cluster has several)")
+      ->type_name("TYPE");
   app->add_option("--regimes", options->regimes, "Which to replay, comma-separated (default fifo,static,taskgov)")
       ->type_name("LIST");
   app->add_option("--requeue-delay", options->requeue_delay,

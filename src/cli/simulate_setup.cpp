@@ -10,11 +10,12 @@
 
 namespace taskgov::cli {
 
-Inventory uniform_inventory(int nodes, int gpus_per_node) {
+Inventory uniform_inventory(int nodes, int gpus_per_node, const std::string& gpu_type) {
   Inventory inventory;
+  const std::string gres = gpu_type.empty() ? "gpu" : "gpu:" + gpu_type;
   for (int n = 0; n < nodes; ++n)
     inventory.add_node({"simulated"}, 8 * Amount{gpus_per_node}, 65536 * Amount{gpus_per_node},
-                       {{"gpu", gpus_per_node}});
+                       {{gres, gpus_per_node}});
   return inventory;
 }
 
@@ -74,7 +75,8 @@ bool parse_quota_csv(const std::string& text, const std::string& file, const Tra
   return true;
 }
 
-Policy policy_for_quotas(const Trace& trace, const std::vector<Amount>& quotas, int borrow_limit_percent) {
+Policy policy_for_quotas(const Trace& trace, const std::vector<Amount>& quotas, int borrow_limit_percent,
+                         const std::string& gpu_type) {
   Policy policy;
   policy.file = "(derived from the trace)";
   for (size_t t = 0; t < trace.teams.size(); ++t) {
@@ -84,7 +86,7 @@ Policy policy_for_quotas(const Trace& trace, const std::vector<Amount>& quotas, 
     team.borrow_limit_percent = borrow_limit_percent;
     QuotaEntry entry;
     entry.kind = QuotaEntry::Kind::Gres;
-    entry.gres = "gpu";
+    entry.gres = gpu_type.empty() ? "gpu" : "gpu:" + gpu_type;
     entry.count = quotas[t];
     team.quota.push_back(entry);
     policy.teams.push_back(std::move(team));
@@ -92,29 +94,32 @@ Policy policy_for_quotas(const Trace& trace, const std::vector<Amount>& quotas, 
   return policy;
 }
 
-bool prepare_setup(Policy policy, const Inventory& inventory, const Trace& trace, ReplaySetup* setup,
-                   std::string* error) {
-  setup->gpus_per_node.clear();
-  std::string gres;
-  for (const NodeShape& shape : inventory.shapes()) {
-    Amount gpus = 0;
-    for (const auto& [name, count] : shape.gres) {
-      if (name != "gpu" && name.compare(0, 4, "gpu:") != 0) continue;
-      if (!gres.empty() && gres != name) {
-        *error = fmt::format("the inventory has GPUs of types {} and {}; simulate replays one GPU type: "
-                             "give --nodes N --gpus-per-node G, or an inventory of one type",
-                             gres, name);
-        return false;
-      }
-      gres = name;
-      gpus += count;
-    }
-    if (gpus > 0) setup->gpus_per_node.insert(setup->gpus_per_node.end(), static_cast<size_t>(shape.node_count),
-                                              static_cast<int>(gpus));
-  }
-  if (gres.empty()) {
+bool prepare_setup(Policy policy, const Inventory& inventory, const Trace& trace, const std::string& gpu_type,
+                   ReplaySetup* setup, std::string* error) {
+  std::vector<std::string> types;
+  for (const std::string& name : inventory.gres_names())
+    if (name == "gpu" || name.compare(0, 4, "gpu:") == 0) types.push_back(name);
+  if (types.empty()) {
     *error = "the inventory has no GPUs; give --nodes N --gpus-per-node G or an inventory with GPU nodes";
     return false;
+  }
+  std::string gres = gpu_type.empty() ? types[0] : "gpu:" + gpu_type;
+  if (gpu_type.empty() && types.size() > 1) {
+    *error = fmt::format("the inventory has GPUs of types {}; simulate replays one: give --gpu-type TYPE",
+                         fmt::join(types, ", "));
+    return false;
+  }
+  if (std::find(types.begin(), types.end(), gres) == types.end()) {
+    *error = fmt::format("--gpu-type {}: no node carries {}; the inventory has {}", gpu_type, gres,
+                         fmt::join(types, ", "));
+    return false;
+  }
+  setup->gpus_per_node.clear();
+  for (const NodeShape& shape : inventory.shapes()) {
+    for (const auto& [name, count] : shape.gres)
+      if (name == gres && count > 0)
+        setup->gpus_per_node.insert(setup->gpus_per_node.end(), static_cast<size_t>(shape.node_count),
+                                    static_cast<int>(count));
   }
   setup->cycle_seconds = policy.cluster.cycle_seconds;
   std::vector<int32_t> engine_team(trace.teams.size(), kNoTeam);

@@ -14,8 +14,9 @@
 
 namespace taskgov::cli {
 
-// N nodes of G untyped GPUs ("gpu"), with 8 CPUs and 64 GiB per GPU (only GPUs are replayed).
-Inventory uniform_inventory(int nodes, int gpus_per_node);
+// N nodes of G GPUs ("gpu", or "gpu:TYPE" when a type is given), with 8 CPUs and 64 GiB per
+// GPU (only GPUs are replayed).
+Inventory uniform_inventory(int nodes, int gpus_per_node, const std::string& gpu_type = "");
 
 // Quotas over `capacity` GPUs: proportional to each team's GPU-hours in the trace, or equal;
 // whole GPUs by largest remainder, so they sum to the capacity.
@@ -27,14 +28,17 @@ bool parse_quota_csv(const std::string& text, const std::string& file, const Tra
                      std::vector<Amount>* quotas, std::string* error);
 
 // A policy with one team per trace team (name and account = the trace's team), the given GPU
-// quotas and borrow limit, and every other setting at its taskgov.json(5) default.
-Policy policy_for_quotas(const Trace& trace, const std::vector<Amount>& quotas, int borrow_limit_percent);
+// quotas (of `gpu_type`, or untyped) and borrow limit, every other setting at its
+// taskgov.json(5) default.
+Policy policy_for_quotas(const Trace& trace, const std::vector<Amount>& quotas, int borrow_limit_percent,
+                         const std::string& gpu_type = "");
 
 // Builds the engine config and fills everything of `setup` but the trace: nodes, quotas (the
 // policy's GPU quota of each trace team's policy team), team mapping, GPU resource, cycle
-// seconds. False with a message when the policy does not resolve against the inventory or
-// the inventory has no single GPU type.
-bool prepare_setup(Policy policy, const Inventory& inventory, const Trace& trace, ReplaySetup* setup,
-                   std::string* error);
+// seconds. One GPU type is replayed: `gpu_type` ("h100"), or the inventory's only one; the
+// nodes are those carrying it. False with a message when the policy does not resolve against
+// the inventory, or the inventory has no GPUs, several types and no `gpu_type`, or not that type.
+bool prepare_setup(Policy policy, const Inventory& inventory, const Trace& trace, const std::string& gpu_type,
+                   ReplaySetup* setup, std::string* error);
 
 }  // namespace taskgov::cli

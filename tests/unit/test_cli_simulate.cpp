@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "inventory.h"
 #include "output.h"
 #include "simulate_cluster.h"
 #include "simulate_output.h"
@@ -128,6 +129,43 @@ START_TEST(quotas_by_largest_remainder) {
 }
 END_TEST
 
+// One GPU type is replayed, on the nodes carrying it.
+struct SetupCase {
+  const char* gpu_type;
+  bool ok;
+  std::vector<int> nodes;
+  const char* message;
+};
+const SetupCase kSetups[] = {
+    {"h100", true, {8, 8}, ""},
+    {"a100", true, {4, 4, 4}, ""},
+    {"", false, {}, "the inventory has GPUs of types gpu:a100, gpu:h100; simulate replays one: give --gpu-type TYPE"},
+    {"b200", false, {}, "--gpu-type b200: no node carries gpu:b200; the inventory has gpu:a100, gpu:h100"},
+};
+
+START_TEST(one_gpu_type_replayed) {
+  const SetupCase& c = kSetups[_i];
+  Trace trace;
+  trace.teams = {"a"};
+  trace.jobs = {{"1", 0, 10, 2, 0, {}}};
+  Inventory inventory;
+  for (int n = 0; n < 2; ++n) inventory.add_node({"p5"}, 192, 2097152, {{"gpu:h100", 8}});
+  for (int n = 0; n < 3; ++n) inventory.add_node({"p4d"}, 96, 1048576, {{"gpu:a100", 4}});
+  inventory.add_node({"trn1"}, 128, 524288, {{"neuron", 16}});
+  ReplaySetup setup;
+  std::string error;
+  ck_assert_int_eq(prepare_setup(policy_for_quotas(trace, {4}, 50, c.gpu_type), inventory, trace, c.gpu_type,
+                                 &setup, &error),
+                   c.ok);
+  ck_assert_str_eq(error.c_str(), c.message);
+  if (!c.ok) return;
+  ck_assert(setup.gpus_per_node == c.nodes);
+  ck_assert_int_eq(setup.quota[0], 4);
+  ck_assert_str_eq(setup.config->resolved.catalog.name(setup.gpu_resource).c_str(),
+                   (std::string("gres/gpu:") + c.gpu_type).c_str());
+}
+END_TEST
+
 // ---------------------------------------------------------------- placement
 struct PlacementCase {
   std::vector<int> nodes;
@@ -214,7 +252,7 @@ START_TEST(hand_computed_schedule) {
   setup.requeue_delay = 20;
   setup.bucket_seconds = 50;
   std::string error;
-  ck_assert_msg(prepare_setup(policy_for_quotas(trace, {4, 4}, 100), uniform_inventory(2, 4), trace, &setup, &error),
+  ck_assert_msg(prepare_setup(policy_for_quotas(trace, {4, 4}, 100), uniform_inventory(2, 4), trace, "", &setup, &error),
                 "%s", error.c_str());
   ck_assert_int_eq(setup.cycle_seconds, 5);
   RegimeResult r = replay(setup, c.regime, nullptr);
@@ -243,7 +281,7 @@ START_TEST(requests_above_every_limit_never_run) {
   ReplaySetup setup;
   setup.trace = &trace;
   std::string error;
-  ck_assert(prepare_setup(policy_for_quotas(trace, {4, 4}, 100), uniform_inventory(2, 4), trace, &setup, &error));
+  ck_assert(prepare_setup(policy_for_quotas(trace, {4, 4}, 100), uniform_inventory(2, 4), trace, "", &setup, &error));
   RegimeResult fixed = replay(setup, Regime::Static, nullptr);
   ck_assert_int_eq(fixed.teams[1].never_started, 1);
   ck_assert_int_eq(fixed.wait_of_job[4], -1);
@@ -274,7 +312,7 @@ START_TEST(json_and_csv_carry_every_regime_and_team) {
   setup.trace = &trace;
   setup.requeue_delay = 20;
   std::string error;
-  ck_assert(prepare_setup(policy_for_quotas(trace, {4, 4}, 100), uniform_inventory(2, 4), trace, &setup, &error));
+  ck_assert(prepare_setup(policy_for_quotas(trace, {4, 4}, 100), uniform_inventory(2, 4), trace, "", &setup, &error));
   SimulationReport report;
   report.trace = "hand";
   report.cluster = "2 nodes x 4 GPUs";
@@ -315,6 +353,7 @@ Suite* simulate_suite() {
   tcase_add_loop_test(tc, bad_traces_name_line_column_and_value, 0, count_of(kBadTraces));
   tcase_add_test(tc, sacct_history_becomes_a_trace);
   tcase_add_test(tc, quotas_by_largest_remainder);
+  tcase_add_loop_test(tc, one_gpu_type_replayed, 0, count_of(kSetups));
   tcase_add_loop_test(tc, whole_gpus_per_node, 0, count_of(kPlacements));
   tcase_add_loop_test(tc, hand_computed_schedule, 0, count_of(kReplays));
   tcase_add_test(tc, requests_above_every_limit_never_run);
