@@ -191,7 +191,8 @@ Trace trace_from_sacct(const std::vector<SacctJob>& records, const std::map<uint
   };
   std::map<uint32_t, Runs> jobs;
   for (const SacctJob& record : records) {
-    if (record.start == 0 || record.end <= record.start) continue;  // never ran, or runs still
+    // Never ran (cancelled while pending gets start = end and no nodes), or runs still.
+    if (record.start == 0 || record.end <= record.start || record.nodes == kNoNodes) continue;
     Amount gpus = 0, typed = 0;
     for (const auto& [name, count] : record.allocated) {
       if (name == "gres/gpu") gpus = count;
