@@ -133,6 +133,11 @@ SubmitDecision refuse(SubmitDecision decision, SubmitOutcome outcome, std::strin
 // has none or several.
 bool type_untyped_gpus(const EngineConfig& config, size_t team, Specs* specs, std::string* chosen,
                        std::string* message) {
+  // GPUs that carry no type (gres.conf Name=gpu without Type) are the gres/gpu resource: an
+  // untyped request for them is already what the team's quota counts.
+  const int untyped = config.resolved.catalog.find("gres/gpu");
+  const ResolvedTeam& resolved = config.resolved.teams[team];
+  if (untyped >= 0 && (resolved.nominal[untyped] > 0 || resolved.borrow_cap[untyped] > 0)) return true;
   std::vector<std::string> types;
   bool types_known = false;
   for (std::vector<GresItem>* spec : specs->all) {

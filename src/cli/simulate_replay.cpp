@@ -7,6 +7,7 @@
 #include <set>
 
 #include "simulate_cluster.h"
+#include "submission.h"
 
 namespace taskgov::cli {
 
@@ -109,20 +110,20 @@ class Replay {
     return team < 0 || setup_.engine_team.empty() ? kNoTeam : setup_.engine_team[static_cast<size_t>(team)];
   }
 
+  int32_t class_of(size_t job) const { return engine_team(job) < 0 ? kNoClass : setup_.job_class; }
+
   // A request no limit of its regime could ever admit, or no node set could hold: Slurm rejects
-  // it at submit (job_submit/taskgov, or the association's GrpTRES), it never pends.
+  // it at submit (the association's GrpTRES, or job_submit/taskgov's own rule), it never pends.
   bool never_fits(size_t job) const {
     const int fp = jobs_[job].footprint;
     if (fp > cluster_.capacity()) return true;
     const int team = trace_.jobs[job].team;
     if (regime_ == Regime::Static) return team >= 0 && fp > setup_.quota[static_cast<size_t>(team)];
-    if (regime_ == Regime::Taskgov) {
-      const int32_t et = engine_team(job);
-      if (et < 0) return false;
-      const ResolvedTeam& r = setup_.config->resolved.teams[static_cast<size_t>(et)];
-      return fp > r.nominal[setup_.gpu_resource] + r.borrow_cap[setup_.gpu_resource];
-    }
-    return false;
+    if (regime_ != Regime::Taskgov || engine_team(job) < 0) return false;
+    SubmitRequest request;
+    request.team = engine_team(job);
+    request.tres_per_job = "gres:" + setup_.gpu_gres + ":" + std::to_string(fp);
+    return decide_submission(*setup_.config, engine_.result().get(), request).outcome != SubmitOutcome::Accept;
   }
 
   bool submit(size_t job, int64_t t) {
@@ -212,6 +213,7 @@ class Replay {
       RunningJob rj;
       rj.id = id_of(job);
       rj.team = engine_team(job);
+      rj.klass = class_of(job);
       rj.alloc[r] = jobs_[job].footprint;
       rj.start_time = jobs_[job].started;
       snapshot.running.push_back(rj);
@@ -221,6 +223,7 @@ class Replay {
       PendingJob pj;
       pj.id = id_of(job);
       pj.team = engine_team(job);
+      pj.klass = class_of(job);
       pj.req[r] = jobs_[job].footprint;
       pj.submit_time = jobs_[job].queued_at;
       snapshot.pending.push_back(pj);
@@ -310,7 +313,7 @@ class Replay {
     const CycleResult& cycle = *engine_.result();
     std::vector<std::pair<uint32_t, size_t>> candidates;
     for (size_t v : running_) {
-      if (engine_.may_preempt(id, et, kNoClass, id_of(v)) == PreemptReason::None) continue;
+      if (engine_.may_preempt(id, et, class_of(job), id_of(v)) == PreemptReason::None) continue;
       uint32_t at = cycle.running_index.find(id_of(v));
       candidates.emplace_back(cycle.running_verdicts[at].victim_rank, v);
     }

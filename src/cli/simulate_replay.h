@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "engine.h"
@@ -34,6 +35,8 @@ struct ReplaySetup {
   std::shared_ptr<const EngineConfig> config;  // the policy (taskgov regime)
   std::vector<int32_t> engine_team;            // per trace team: its policy team, or kNoTeam
   int gpu_resource = -1;                       // the GPUs' index in config's resource catalog
+  std::string gpu_gres;                        // "gpu" or "gpu:h100": what jobs ask for
+  int32_t job_class = kNoClass;                // what job_submit gives a job without --qos
   int64_t cycle_seconds = 5;                   // the cycle runs at most this often, soon after a change
   int64_t requeue_delay = 1201;                // a requeued job's BeginTime: Slurm's credential
                                                // expiry window (1200 s) + 1

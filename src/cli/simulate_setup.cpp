@@ -79,6 +79,7 @@ Policy policy_for_quotas(const Trace& trace, const std::vector<Amount>& quotas, 
                          const std::string& gpu_type) {
   Policy policy;
   policy.file = "(derived from the trace)";
+  policy.cluster.priority_classes.push_back({"normal", 50});  // a policy has at least one
   for (size_t t = 0; t < trace.teams.size(); ++t) {
     Team team;
     team.name = trace.teams[t];
@@ -140,6 +141,8 @@ bool prepare_setup(Policy policy, const Inventory& inventory, const Trace& trace
     if (engine_team[t] >= 0) setup->quota[t] = config->resolved.teams[static_cast<size_t>(engine_team[t])].nominal[gpu];
   setup->engine_team = std::move(engine_team);
   setup->gpu_resource = gpu;
+  setup->gpu_gres = gres;
+  setup->job_class = config->policy.lowest_class();
   setup->config = std::move(config);
   return true;
 }
