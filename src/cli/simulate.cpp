@@ -6,7 +6,9 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <memory>
@@ -44,7 +46,7 @@ void complain(const std::string& message) { std::fprintf(stderr, "taskgov simula
 bool read_file(const std::string& path, std::string* text, std::string* error) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    *error = fmt::format("cannot read {}", path);
+    *error = fmt::format("cannot read {}: {}", path, std::strerror(errno));
     return false;
   }
   std::ostringstream buffer;
@@ -257,6 +259,8 @@ Command add_simulate_command(CLI::App* parent) {
       ->check(CLI::IsMember({"table", "json", "csv"}));
   app->add_option("--plot", options->plot, "Write SVG charts into this directory")->type_name("DIR");
   app->get_option("--quotas")->excludes(app->get_option("--policy"));
+  app->get_option("--borrow-limit")->needs(app->get_option("--quotas"));
+  for (const char* name : {"--start", "--end", "--cluster"}) app->get_option(name)->needs(app->get_option("--from-sacct"));
   app->get_option("--nodes")->excludes(app->get_option("--inventory"));
   return {app, [options] { return run_simulate(*options); }};
 }
