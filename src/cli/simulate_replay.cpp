@@ -80,17 +80,12 @@ class Replay {
       }
       for (; next < jobs_.size() && trace_.jobs[next].submit == t; ++next) changed |= submit(next, t);
       if (changed) request_cycle(t);
-      bool cycled = false;
-      while (cycle_due_ == t) {
-        cycle(t);
-        cycled = true;
-      }
-      if ((changed || cycled) && schedule(t)) {
-        request_cycle(t);
-        while (cycle_due_ == t) {
-          cycle(t);
-          schedule(t);
-        }
+      // The scheduler runs after every change and every cycle; its starts ask for a cycle, which
+      // runs now only when the last one is cycle_seconds old, so this ends.
+      for (bool pass = changed; pass || cycle_due_ == t;) {
+        if (cycle_due_ == t) cycle(t);
+        pass = false;
+        if (schedule(t)) request_cycle(t);
       }
       if (progress && (++steps & 1023) == 0) progress(std::min(1.0, static_cast<double>(t) / span));
     }
