@@ -195,6 +195,12 @@ int run_simulate(const SimulateOptions& options) {
     complain(error);
     return kExitBadPolicy;
   }
+  std::vector<std::string> unmatched;
+  for (size_t t = 0; t < trace.teams.size(); ++t)
+    if (setup.engine_team[t] == kNoTeam) unmatched.push_back(trace.teams[t]);
+  if (!unmatched.empty())
+    complain(fmt::format("no team of the policy has the name or account of {}: their jobs are replayed as "
+                         "ungoverned", join(unmatched)));
   SimulationReport report;
   report.trace = options.from_sacct ? fmt::format("slurmdbd {} to {}", options.start, options.end) : options.trace;
   report.trace += fmt::format(" ({} jobs, {} teams)", trace.jobs.size(), trace.teams.size());
