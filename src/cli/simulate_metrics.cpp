@@ -122,7 +122,8 @@ void MetricsRecorder::completed(size_t job, int t, int gpus, int64_t duration, i
   result_.makespan = std::max(result_.makespan, now_);
 }
 
-void MetricsRecorder::preempted(int t, int gpus, int64_t ran) {
+void MetricsRecorder::preempted(int t, int gpus, int64_t ran, const std::string& reason) {
+  ++result_.preemptions_by_reason[reason];
   TeamMetrics& m = team(t);
   m.preempted_gpu_s += static_cast<double>(gpus) * static_cast<double>(ran);
   ++m.preemptions;

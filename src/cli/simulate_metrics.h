@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -44,6 +45,7 @@ struct RegimeResult {
   int64_t horizon = 0;        // utilization is measured over [0, horizon): the arrivals
   int64_t makespan = 0;       // last completion
   int64_t cycles = 0;         // engine cycles run (taskgov only)
+  std::map<std::string, int> preemptions_by_reason;  // "reclaim", "priority", "fair-share"
   double seconds = 0;         // wall-clock time of the replay
   TeamMetrics total;
   std::vector<TeamMetrics> teams;
@@ -73,7 +75,7 @@ class MetricsRecorder {
   void pend(int team, int footprint);
   void unpend(int team, int footprint);
   void completed(size_t job, int team, int gpus, int64_t duration, int64_t wait);
-  void preempted(int team, int gpus, int64_t ran);
+  void preempted(int team, int gpus, int64_t ran, const std::string& reason);
   void never_started(int team);
   void submitted(int team);
 

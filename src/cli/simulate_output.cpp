@@ -87,7 +87,14 @@ std::string render_simulation_table(const SimulationReport& report, const std::o
   }
   out += regimes.render();
   out += "(GPU-hours; utilization over the arrivals; violation: GPU-hours a team waited within its quota "
-         "while others borrowed, beyond one cycle)\n\n";
+         "while others borrowed, beyond one cycle)\n";
+  for (const RegimeResult& r : report.regimes) {
+    if (r.preemptions_by_reason.empty()) continue;
+    std::vector<std::string> parts;
+    for (const auto& [reason, count] : r.preemptions_by_reason) parts.push_back(fmt::format("{} {}", reason, count));
+    out += fmt::format("{} preemptions by reason: {}\n", r.regime, join(parts));
+  }
+  out += "\n";
   Table teams({"REGIME", "TEAM", "QUOTA", "USE/QUOTA", "DELIVERED", "IN QUOTA", "BORROWED", "PREEMPTED",
                "VIOLATION", "MEAN WAIT", "P95 WAIT", "FINISHED", "NEVER RAN"},
               2);
@@ -129,6 +136,12 @@ std::string render_simulation_json(const SimulationReport& report, const std::op
     json_object_set_new(o, "horizon_s", json_integer(r.horizon));
     json_object_set_new(o, "makespan_s", json_integer(r.makespan));
     json_object_set_new(o, "cycles", json_integer(r.cycles));
+    json_t* reasons = json_object();
+    for (const char* reason : {"reclaim", "priority", "fair-share"}) {
+      auto it = r.preemptions_by_reason.find(reason);
+      json_object_set_new(reasons, reason, json_integer(it == r.preemptions_by_reason.end() ? 0 : it->second));
+    }
+    json_object_set_new(o, "preemptions_by_reason", reasons);
     json_object_set_new(o, "run_seconds", json_real(r.seconds));
     json_t* teams = json_array();
     for (const TeamMetrics& m : r.teams) {

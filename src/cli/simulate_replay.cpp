@@ -182,10 +182,12 @@ class Replay {
   }
 
   // Requeued: its progress is lost, it pends again from now, and Slurm holds it until BeginTime.
-  void preempt(size_t job, int64_t t) {
+  void preempt(size_t job, size_t preemptor, int64_t t) {
     JobState& s = jobs_[job];
+    const PreemptReason reason =
+        engine_.may_preempt(id_of(preemptor), engine_team(preemptor), class_of(preemptor), id_of(job));
     release(job);
-    recorder_.preempted(trace_.jobs[job].team, s.footprint, t - s.started);
+    recorder_.preempted(trace_.jobs[job].team, s.footprint, t - s.started, reason_name(reason));
     s.status = Status::Pending;
     s.queued_at = t;
     s.eligible = false;
@@ -248,7 +250,7 @@ class Replay {
       Placement trial = cluster_;
       for (uint32_t v : victims) trial.release(jobs_[v - 1].slices);
       if (!trial.fits(jobs_[job].footprint)) continue;
-      for (uint32_t v : victims) preempt(v - 1, t);
+      for (uint32_t v : victims) preempt(v - 1, job, t);
       preempted = true;
     }
     if (preempted) run_engine(t);
@@ -326,7 +328,7 @@ class Replay {
       const size_t v = candidates[k].second;
       bool there = std::any_of(jobs_[v].slices.begin(), jobs_[v].slices.end(),
                                [&](const Slice& s) { return nodes.count(s.node) > 0; });
-      if (there) preempt(v, t);
+      if (there) preempt(v, job, t);
     }
     if (!cluster_.place(fp, &slices)) return false;
     start(job, t, std::move(slices));

@@ -331,6 +331,9 @@ START_TEST(json_and_csv_carry_every_regime_and_team) {
   ck_assert_double_eq_tol(json_real_value(json_object_get(taskgov, "preempted_gpu_hours")), 40.0 / 3600, 1e-12);
   ck_assert_double_eq_tol(json_real_value(json_object_get(taskgov, "delivered_gpu_hours")), 1120.0 / 3600, 1e-12);
   ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(taskgov, "wait_s"), "max")), 80);
+  ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(taskgov, "preemptions_by_reason"), "reclaim")), 1);
+  ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(taskgov, "preemptions_by_reason"), "fair-share")),
+                   0);
   json_t* team_a = json_array_get(json_object_get(taskgov, "teams"), 0);
   ck_assert_str_eq(json_string_value(json_object_get(team_a, "team")), "a");
   ck_assert_int_eq(json_integer_value(json_object_get(team_a, "quota_gpus")), 4);
