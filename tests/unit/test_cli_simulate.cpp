@@ -161,8 +161,8 @@ START_TEST(one_gpu_type_replayed) {
   if (!c.ok) return;
   ck_assert(setup.gpus_per_node == c.nodes);
   ck_assert_int_eq(setup.quota[0], 4);
-  ck_assert_str_eq(setup.config->resolved.catalog.name(setup.gpu_resource).c_str(),
-                   (std::string("gres/gpu:") + c.gpu_type).c_str());
+  const std::string resource = std::string("gres/gpu:") + c.gpu_type;
+  ck_assert_str_eq(setup.config->resolved.catalog.name(setup.gpu_resource).c_str(), resource.c_str());
 }
 END_TEST
 
