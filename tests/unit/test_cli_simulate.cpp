@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // `taskgov simulate`: the trace and quota readers, whole-GPU placement, the metrics, and a
 // trace small enough to schedule by hand, replayed exactly in each regime (fifo, static quotas,
-// the engine's cycle with reclaim, requeue and lost progress).
+// the engine's cycle with reclaim, requeue and lost progress), and a fair-share preemption for a
+// job its own team's limit holds back.
 #include <check.h>
 #include <jansson.h>
 
@@ -274,6 +275,40 @@ START_TEST(hand_computed_schedule) {
 }
 END_TEST
 
+// A team held back by its own limit (Slurm never looks for victims for it) takes a fair-share
+// victim through the cycle. 5 nodes of 4 GPUs; quotas a 4, b 4, c 12 (idle, lends 12); borrow
+// limit 300 %. At 0, a starts jobs 1-4 (4 GPUs each, 1000 s: 12 borrowed, all of c's idle
+// quota) and b job 5 (its quota): the cluster is full. At 10, b submits job 6 (4 GPUs, 100 s):
+// b's limit is its quota (the pool is used up), so the job is held by it. a's borrowed share is
+// 12/12, b's would be 4/12 after admission, below a's 8/12 after losing one job: the engine
+// gives job 4 (a's youngest) as the victim; its node lets job 6 start at 10. Job 4 may start
+// again at 30 but a is then at its limit (b borrows the 4); it starts when 6 ends, at 110.
+START_TEST(held_by_its_limit_takes_a_fair_share_victim) {
+  Trace trace;
+  trace.teams = {"a", "b", "c"};
+  trace.jobs = {{"1", 0, 1000, 4, 0, {}}, {"2", 0, 1000, 4, 0, {}}, {"3", 0, 1000, 4, 0, {}},
+                {"4", 0, 1000, 4, 0, {}}, {"5", 0, 1000, 4, 1, {}}, {"6", 10, 100, 4, 1, {}}};
+  ReplaySetup setup;
+  setup.trace = &trace;
+  setup.requeue_delay = 20;
+  std::string error;
+  ck_assert_msg(prepare_setup(policy_for_quotas(trace, {4, 4, 12}, 300), uniform_inventory(5, 4), trace, "",
+                              &setup, &error),
+                "%s", error.c_str());
+  RegimeResult r = replay(setup, Regime::Taskgov, nullptr);
+  const std::vector<int64_t> starts = {0, 0, 0, 110, 0, 10};
+  for (size_t j = 0; j < starts.size(); ++j)
+    ck_assert_msg(r.start_of_job[j] == starts[j], "job %zu started at %ld, not %ld", j + 1,
+                  static_cast<long>(r.start_of_job[j]), static_cast<long>(starts[j]));
+  ck_assert_int_eq(r.wait_of_job[3], 110);
+  ck_assert_int_eq(r.wait_of_job[5], 0);
+  ck_assert_double_eq(r.total.preempted_gpu_s, 4 * 10);
+  ck_assert_int_eq(r.total.preemptions, 1);
+  ck_assert_int_eq(r.preemptions_by_reason["fair-share"], 1);
+  ck_assert_double_eq(r.total.violation_gpu_s, 0);
+}
+END_TEST
+
 // In static, a request above its team's quota can never run: rejected at submit, never waits.
 START_TEST(requests_above_every_limit_never_run) {
   Trace trace = hand_trace();
@@ -359,6 +394,7 @@ Suite* simulate_suite() {
   tcase_add_loop_test(tc, one_gpu_type_replayed, 0, count_of(kSetups));
   tcase_add_loop_test(tc, whole_gpus_per_node, 0, count_of(kPlacements));
   tcase_add_loop_test(tc, hand_computed_schedule, 0, count_of(kReplays));
+  tcase_add_test(tc, held_by_its_limit_takes_a_fair_share_victim);
   tcase_add_test(tc, requests_above_every_limit_never_run);
   tcase_add_test(tc, wait_statistics_nearest_rank);
   tcase_add_test(tc, json_and_csv_carry_every_regime_and_team);
