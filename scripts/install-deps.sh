@@ -9,6 +9,7 @@ packages=(
   libslurm-dev libjansson-dev check libspdlog-dev libfmt-dev libcli11-dev libbenchmark-dev
   autoconf automake libtool pkg-config build-essential dpkg-dev clang libclang-rt-14-dev
   man-db groff-base jq iproute2 procps passwd util-linux
+  librsvg2-bin
 )
 
 missing=()

@@ -167,6 +167,13 @@ SubmitDecision refuse(SubmitDecision decision, SubmitOutcome outcome, std::strin
   return decision;
 }
 
+// Quota or a borrow cap of GPUs that carry no type (resource gres/gpu).
+bool untyped_gpu_quota(const EngineConfig& config, size_t team) {
+  const int r = config.resolved.catalog.find("gres/gpu");
+  const ResolvedTeam& resolved = config.resolved.teams[team];
+  return r >= 0 && (resolved.nominal[r] > 0 || resolved.borrow_cap[r] > 0);
+}
+
 // Rewrites untyped GPU items to the team's only GPU type; false (with a message) when the team
 // has none or several.
 bool type_untyped_gpus(const EngineConfig& config, size_t team, Specs* specs, std::string* chosen,
@@ -181,6 +188,9 @@ bool type_untyped_gpus(const EngineConfig& config, size_t team, Specs* specs, st
         types_known = true;
       }
       const std::string& name = config.policy.teams[team].name;
+      // GPUs that carry no type (gres.conf Name=gpu without Type) are the gres/gpu resource: a
+      // team with quota of those and of no typed GPU already asks for what its quota counts.
+      if (types.empty() && untyped_gpu_quota(config, team)) continue;
       if (types.empty()) {
         *message = fmt::format(
             "taskgov: team {} has no GPU quota, so an untyped GPU request cannot be placed; "

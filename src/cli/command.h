@@ -31,6 +31,7 @@ Command add_status_command(CLI::App* parent);
 Command add_explain_command(CLI::App* parent);
 Command add_report_command(CLI::App* parent);
 Command add_sync_command(CLI::App* parent);
+Command add_simulate_command(CLI::App* parent);
 
 // slurm.conf: $SLURM_CONF, else /etc/slurm/slurm.conf.
 std::string default_slurm_conf_path();

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
       cli::add_explain_command(&app),
       cli::add_report_command(&app),
       cli::add_sync_command(&app),
+      cli::add_simulate_command(&app),
   };
   try {
     app.parse(argc, argv);

@@ -103,6 +103,28 @@ START_TEST(untyped_gpus_go_to_the_teams_only_type) {
 }
 END_TEST
 
+// A cluster whose GPUs carry no type: untyped requests are what the quota counts, kept as they are.
+START_TEST(untyped_gpus_on_an_untyped_cluster_are_kept) {
+  Inventory inventory;
+  for (int n = 0; n < 2; ++n) inventory.add_node({"g8"}, 64, 524288, {{"gpu", 8}});
+  std::shared_ptr<const EngineConfig> untyped;
+  PolicyError error;
+  ck_assert_msg(build_config(policy_from_json(R"({"cluster": {"priority_classes": [{"name": "normal", "weight": 50}]},
+      "teams": [{"name": "a", "account": "a", "quota": [{"gres": "gpu", "count": 8}]}]})"),
+                             inventory, &untyped, &error),
+                "%s", error.to_string().c_str());
+  SubmitRequest r;
+  r.team = 0;
+  r.tres_per_job = "gres:gpu:12";
+  SubmitDecision d = decide_submission(*untyped, nullptr, r);
+  ck_assert_int_eq(static_cast<int>(d.outcome), static_cast<int>(SubmitOutcome::Accept));
+  ck_assert(!d.tres_per_job.has_value());
+  ck_assert_int_eq(d.request[untyped->resolved.catalog.find("gres/gpu")], 12);
+  r.tres_per_job = "gres:gpu:13";  // quota 8 + borrow cap 4
+  CHECK_CONTAINS(decide_submission(*untyped, nullptr, r).message, "limit is 12 (quota 8 + borrow cap 4)");
+}
+END_TEST
+
 START_TEST(untyped_gpus_are_refused_when_the_team_has_several_types) {
   SubmitDecision d = decide(request("vision", "gres:gpu:2"));
   ck_assert_int_eq(static_cast<int>(d.outcome), static_cast<int>(SubmitOutcome::InvalidGres));
@@ -384,6 +406,7 @@ int main() {
   tcase_add_test(tc, a_qos_that_is_no_class_is_refused_with_the_classes);
   tcase_add_test(tc, a_named_class_is_kept);
   tcase_add_test(tc, untyped_gpus_go_to_the_teams_only_type);
+  tcase_add_test(tc, untyped_gpus_on_an_untyped_cluster_are_kept);
   tcase_add_test(tc, untyped_gpus_are_refused_when_the_team_has_several_types);
   tcase_add_test(tc, proportional_defaults_follow_the_node_shape);
   tcase_add_test(tc, proportional_defaults_cover_neuron);
