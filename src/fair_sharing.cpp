@@ -101,17 +101,22 @@ class Fill {
 
 // A team's next job in step 2.
 struct Head {
-  Share share;  // the team's share after it
+  // A pending job: the team's share after starting it. A running job: the team's share
+  // without it, what the team would keep if it lost the job: a pending job of another team
+  // goes first exactly when its share with it is no higher than that (Kueue's
+  // LessThanOrEqualToFinalShare), the swap the preemption rules allow and that cannot flap.
+  Share share;
   bool running;
   size_t team;
   bool known_unfit;  // the same request as the team's last job that did not fit
 };
 
-// Lowest share first; then running jobs (keeping beats starting); then the lower team index.
+// Lowest share first; on equal shares a pending job before a running one ("no higher than"),
+// then the lower team index.
 struct LaterHead {
   bool operator()(const Head& a, const Head& b) const {
     if (!(a.share == b.share)) return b.share < a.share;
-    if (a.running != b.running) return b.running;
+    if (a.running != b.running) return a.running;
     return a.team > b.team;
   }
 };
@@ -214,10 +219,10 @@ Division divide_idle_capacity(const std::vector<TeamUsage>& teams,
     if (next[t] + 8 < items(t)) __builtin_prefetch(&item(t, next[t] + 8));
     const ResourceVector& req = item(t, next[t]);
     const bool running = next[t] < demand[t].running.size();
-    if (unfit[t].req && same(*unfit[t].req, req))
+    if (!running && unfit[t].req && same(*unfit[t].req, req))
       heads.push({unfit[t].share, running, t, true});
     else
-      heads.push({fill.share_with(t, req), running, t, false});
+      heads.push({fill.share_with(t, running ? ResourceVector{} : req), running, t, false});
   };
   for (size_t t = 0; t < teams.size(); ++t) push_head(t);
   while (!heads.empty()) {
@@ -227,7 +232,7 @@ Division divide_idle_capacity(const std::vector<TeamUsage>& teams,
     const bool admitted = !head.known_unfit && fill.admit(t, item(t, k));
     if (admitted)
       unfit[t] = Unfit{};
-    else
+    else if (!head.running)
       unfit[t] = Unfit{&item(t, k), head.share};
     if (head.running && !admitted) not_kept.emplace_back(t, &item(t, k));
     if (!head.running) {

@@ -44,9 +44,9 @@ struct Division {
 // `teams` carry quota, borrow cap, use and sharing; `pool` is this cycle's lending pool.
 // Three steps: (1) every team's jobs that fit in its own quota are admitted: a lender's demand
 // for its own idle quota comes before anyone's borrowing; (2) borrowing jobs, running and
-// pending, are admitted one at a time, always the team whose share after its next job is
-// lowest (ties: a running job first, then the lower team index), skipping jobs that do not fit
-// the pool or the team's borrow cap; (3) what is really free — running jobs the division did
+// pending, are admitted one at a time, always the team whose share after its next pending job
+// (or without its next running job) is lowest (ties: a pending job first, then the lower team
+// index), skipping jobs that do not fit the pool or the team's borrow cap; (3) what is really free — running jobs the division did
 // not keep hold theirs until they are preempted or end — is split by weight as headroom, so
 // that a job submitted before the next cycle can start at once without taking more than its
 // team's part. Weight 0 borrows only what no positive weight wants.
