@@ -193,6 +193,10 @@ extern int init(void)
 	     tg_version());
 	tg_audit_configure(engine, slurm_conf.slurmctld_logfile, _report_audit);
 	_load_policy("init");
+	/* Jobs and associations are loaded and the scheduler has not started yet: one cycle now,
+	 * so that the teams' limits are in force from the first scheduling pass after a restart or
+	 * a takeover, not a second later. */
+	governance_cycle_run(engine);
 	cycle_stop = false;
 	slurm_thread_create(&cycle_thread, _cycle_loop, NULL);
 	cycle_thread_started = true;

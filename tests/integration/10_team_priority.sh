@@ -6,15 +6,6 @@
 # slurmctld's own call); with never, the inference job pends.
 . "$(dirname "$0")/lib.sh"
 
-policy() {   # PREEMPT_TEAM_TASKS: an idle cluster with this policy
-  tg_governed_scenario '"admission": "task-ranking"' '[
-    {"name": "nlp", "account": "nlp", "sharing": "lend", "preempt_team_tasks": "'"$1"'",
-     "quota": [{"gres": "gpu:h100", "count": 8}]},
-    {"name": "vision", "account": "vision", "sharing": "dont-lend",
-     "quota": [{"gres": "gpu:h100", "count": 8}]}
-  ]'
-}
-
 # fill_with_training: two 4-GPU training jobs fill nlp's quota; sets training1/training2.
 fill_with_training() {
   tg_submit alice --qos=training --gres=gpu:h100:4 --wrap 'sleep 600' && training1=$TG_JOB
@@ -25,7 +16,7 @@ fill_with_training() {
 }
 
 tg_log "preempt_team_tasks: lower-priority"
-policy lower-priority
+tg_in_team_scenario lower-priority
 fill_with_training
 t0=$(tg_now)
 tg_submit alice --qos=inference --gres=gpu:h100:4 --wrap 'sleep 600' || tg_fatal "inference job submitted"
@@ -42,7 +33,7 @@ tg_assert_contains "slurmctld.log records the preemption" \
   "preempting JobId=$training2 for JobId=$inference (priority)" "$(tg_log_since)"
 
 tg_log "preempt_team_tasks: never"
-policy never
+tg_in_team_scenario never
 fill_with_training
 tg_submit alice --qos=inference --gres=gpu:h100:4 --wrap 'sleep 600' || tg_fatal "inference job submitted"
 inference=$TG_JOB

@@ -6,12 +6,7 @@
 # can start does (exactly one victim), and the waiting ones still have not.
 . "$(dirname "$0")/lib.sh"
 
-tg_governed_scenario '"admission": "task-ranking"' '[
-    {"name": "nlp", "account": "nlp", "sharing": "lend", "preempt_team_tasks": "lower-priority",
-     "quota": [{"gres": "gpu:h100", "count": 8}]},
-    {"name": "vision", "account": "vision", "sharing": "dont-lend",
-     "quota": [{"gres": "gpu:h100", "count": 8}]}
-  ]'
+tg_in_team_scenario lower-priority
 
 tg_submit alice --qos=training --gres=gpu:h100:4 --wrap 'sleep 600' && training1=$TG_JOB
 sleep 1.1

@@ -7,12 +7,7 @@
 # GPUs, and nothing else is preempted over the following cycles: no loop.
 . "$(dirname "$0")/lib.sh"
 
-tg_governed_scenario '"admission": "task-ranking"' '[
-    {"name": "nlp", "account": "nlp", "sharing": "lend", "preempt_team_tasks": "lower-priority",
-     "quota": [{"gres": "gpu:h100", "count": 8}]},
-    {"name": "vision", "account": "vision", "sharing": "dont-lend",
-     "quota": [{"gres": "gpu:h100", "count": 8}]}
-  ]'
+tg_in_team_scenario lower-priority
 
 declare -a exp
 for i in 1 2 3 4 5; do

@@ -241,6 +241,17 @@ tg_governed_scenario() {
   "teams": '"$2"'}'
 }
 
+# tg_in_team_scenario PREEMPT_TEAM_TASKS: task-ranking; nlp (8 H100, lends) with that
+# preempt_team_tasks and vision (8 H100, dont-lend): the in-team priority scenarios.
+tg_in_team_scenario() {
+  tg_governed_scenario '"admission": "task-ranking"' '[
+    {"name": "nlp", "account": "nlp", "sharing": "lend", "preempt_team_tasks": "'"$1"'",
+     "quota": [{"gres": "gpu:h100", "count": 8}]},
+    {"name": "vision", "account": "vision", "sharing": "dont-lend",
+     "quota": [{"gres": "gpu:h100", "count": 8}]}
+  ]'
+}
+
 # The borrowing scenario's teams: nlp (8 H100, lend-and-borrow, 50 %) and vision (8 H100, lends).
 # shellcheck disable=SC2034  # used by the scenarios that source this file
 TG_BORROWING_TEAMS='[
