@@ -224,7 +224,12 @@ Division divide_idle_capacity(const std::vector<TeamUsage>& teams,
     else
       heads.push({fill.share_with(t, running ? ResourceVector{} : req), running, t, false});
   };
-  for (size_t t = 0; t < teams.size(); ++t) push_head(t);
+  for (size_t t = 0; t < teams.size(); ++t) {
+    push_head(t);
+    // A team that may not borrow (its sharing changed at a reload) keeps nothing above quota.
+    if (!can_borrow(teams[t].sharing))
+      for (const ResourceVector* alloc : demand[t].running) not_kept.emplace_back(t, alloc);
+  }
   while (!heads.empty()) {
     Head head = heads.top();
     heads.pop();
