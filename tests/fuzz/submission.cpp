@@ -69,7 +69,7 @@ tg_engine_t* loaded_engine() {
   for (int r = 0; r < settings.resources; ++r)
     if (std::strcmp(tg_resource_name(engine, r), "gres/gpu:h100") == 0) amounts[static_cast<size_t>(r)] = 12;
   tg_snapshot_add_running(snapshot, 1, 0, 1, amounts.data(), 900);
-  tg_snapshot_add_pending(snapshot, 2, 1, 0, amounts.data(), 950);
+  tg_snapshot_add_pending(snapshot, 2, 1, 0, amounts.data(), 950, 1);
   tg_cycle_t* cycle = tg_cycle_compute(snapshot);
   if (!cycle || tg_cycle_publish(engine, cycle) != TG_OK) std::abort();
   tg_cycle_finish(engine, cycle);
