@@ -66,6 +66,7 @@ static tg_engine_t *engine = NULL;
 static pthread_t cycle_thread;
 static bool cycle_thread_started = false;
 static bool cycle_stop = false;
+static bool cycle_soon = false; /* a new policy: its limits and order at once, not next period */
 static pthread_mutex_t cycle_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cycle_cond = PTHREAD_COND_INITIALIZER;
 
@@ -146,6 +147,7 @@ static void *_cycle_loop(void *arg __attribute__((unused)))
 		struct timespec wake;
 		time_t now;
 		uint64_t activity;
+		bool soon;
 
 		/* A deadline with nanoseconds from the clock, not a whole second: on these VMs a
 		 * whole-second deadline costs ~5 ms of CPU in the kernel at every wake-up. */
@@ -159,13 +161,15 @@ static void *_cycle_loop(void *arg __attribute__((unused)))
 			slurm_mutex_unlock(&cycle_mutex);
 			break;
 		}
+		soon = cycle_soon;
+		cycle_soon = false;
 		slurm_mutex_unlock(&cycle_mutex);
 
 		if (tg_settings(engine, &settings) != TG_OK)
 			continue;
 		now = time(NULL);
 		activity = _job_activity();
-		if (now - last_cycle < settings.cycle_seconds && activity == last_activity)
+		if (!soon && now - last_cycle < settings.cycle_seconds && activity == last_activity)
 			continue;
 		governance_cycle_run(engine);
 		last_cycle = now;
@@ -261,8 +265,13 @@ extern void priority_p_reconfig(bool assoc_clear)
 {
 	multifactor.reconfig(assoc_clear);
 	/* Only `scontrol reconfigure` passes true; the other callers reset decay settings. */
-	if (assoc_clear && engine)
+	if (assoc_clear && engine) {
 		_load_policy("reconfigure");
+		slurm_mutex_lock(&cycle_mutex);
+		cycle_soon = true;
+		slurm_cond_broadcast(&cycle_cond);
+		slurm_mutex_unlock(&cycle_mutex);
+	}
 }
 
 extern void priority_p_set_assoc_usage(slurmdb_assoc_rec_t *assoc)
