@@ -92,8 +92,9 @@ check_cluster "$phase" "16 12 4 0 8 4 4"
 check_team "$phase" nlp    "8 12 8 4 0 12 4 4" 3 1
 check_team "$phase" vision "8 0 0 0 4 8 0 0" 0 0
 # In the teams table: the fourth job is blocked (12 + 4 is past quota plus borrow cap).
-tg_assert_eq "$phase: table, nlp's jobs (share 4 of the pool's 8; running 3, pending 1, blocked 1)" \
-  "nlp lend-and-borrow 1 0.500 3 1 0 0 1" "$(tg_table_row "$table" "^TEAM +ACCOUNT" nlp)"
+# The share: 4 borrowed of the pool's capacity of 16 (both teams lend their idle quota).
+tg_assert_eq "$phase: table, nlp's jobs (share 4 of the pool's capacity 16; running 3, pending 1, blocked 1)" \
+  "nlp lend-and-borrow 1 0.250 3 1 0 0 1" "$(tg_table_row "$table" "^TEAM +ACCOUNT" nlp)"
 tg_assert_eq "$phase: json, nlp's pending jobs by band" '{"in-quota":0,"borrowing":0,"blocked":1}' \
   "$(jq -c '.teams[] | select(.name == "nlp") | .pending_by_band' <<<"$json")"
 tg_assert_eq "$phase: json, cluster running and pending jobs" "3 1" \
