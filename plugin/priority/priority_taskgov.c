@@ -155,7 +155,7 @@ static void *_cycle_loop(void *arg __attribute__((unused)))
 		wake.tv_sec += 1;
 
 		slurm_mutex_lock(&cycle_mutex);
-		if (!cycle_stop)
+		if (!cycle_stop && !cycle_soon)
 			pthread_cond_timedwait(&cycle_cond, &cycle_mutex, &wake);
 		if (cycle_stop) {
 			slurm_mutex_unlock(&cycle_mutex);
@@ -197,11 +197,11 @@ extern int init(void)
 	     tg_version());
 	tg_audit_configure(engine, slurm_conf.slurmctld_logfile, _report_audit);
 	_load_policy("init");
-	/* Jobs and associations are loaded and the scheduler has not started yet: one cycle now,
-	 * so that the teams' limits are in force from the first scheduling pass after a restart or
-	 * a takeover, not a second later. */
-	governance_cycle_run(engine);
+	/* The first cycle at once, not after cycle_seconds: the teams' limits must hold from the
+	 * first seconds after a restart or a takeover. Not from here: the cycle re-evaluates
+	 * priorities through priority_g_set(), whose context lock Slurm holds around this init. */
 	cycle_stop = false;
+	cycle_soon = true;
 	slurm_thread_create(&cycle_thread, _cycle_loop, NULL);
 	cycle_thread_started = true;
 	return SLURM_SUCCESS;

@@ -34,7 +34,7 @@ tg_assert_eq "the second A100 job pends on speech's A100 quota" "PENDING AssocGr
   "$(tg_squeue "$a100_second" '%T %r')"
 tg_assert_eq "the second neuron job pends on speech's neuron quota" "PENDING AssocGrpGRES" \
   "$(tg_squeue "$neuron_second" '%T %r')"
-limits=$(scontrol show assoc_mgr accounts=nlp flags=assoc 2>/dev/null | grep -m1 -o 'GrpTRES=[^ ]*')
+limits=$(tg_grp_tres nlp)
 tg_assert_contains "scontrol show assoc_mgr: nlp's GrpTRES is its quota" "gres/gpu:h100=8(8)" "$limits"
 
 tg_log "freeing one H100 job lets the pending one start"

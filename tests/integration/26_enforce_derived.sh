@@ -9,9 +9,8 @@ teams='[{"name": "nlp", "account": "nlp", "sharing": "lend",
          "quota": [{"gres": "gpu:h100", "count": 8}]}]'
 tg_governed_scenario '"enforce_derived": true' "$teams"
 
-grp_tres() { scontrol show assoc_mgr accounts=nlp flags=assoc | grep -m1 -o 'GrpTRES=[^ ]*'; }
-for _ in $(seq 1 25); do [[ $(grp_tres) == *cpu=192* ]] && break; sleep 0.2; done
-tg_assert_match "nlp's GrpTRES carries the derived CPUs" "cpu=192" "$(grp_tres)"
+for _ in $(seq 1 25); do [[ $(tg_grp_tres nlp) == *cpu=192* ]] && break; sleep 0.2; done
+tg_assert_match "nlp's GrpTRES carries the derived CPUs" "cpu=192" "$(tg_grp_tres nlp)"
 tg_submit alice -N2 --ntasks-per-node=1 -c 100 --wrap 'sleep 30' || tg_fatal "alice's CPU-only job submitted"
 big=$TG_JOB
 sleep 4

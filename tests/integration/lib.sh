@@ -86,6 +86,13 @@ tg_cluster_mode() {
 # tg_cluster_up: the same in the default mode (tg_default_mode).
 tg_cluster_up() { tg_cluster_mode "$(tg_default_mode)"; }
 
+# tg_grp_tres ACCOUNT: "GrpTRES=..." of the account's own association in assoc_mgr (the limit in
+# force, taskgov's included), not of one of its users' associations (listed in any order).
+tg_grp_tres() {
+  scontrol show assoc_mgr accounts="$1" flags=assoc 2>/dev/null | awk -v a="$1" '
+    /^ClusterName=/ { mine = index($0, " Account=" a " ") && / UserName= / }
+    mine && /GrpTRES=/ { match($0, /GrpTRES=[^ ]*/); print substr($0, RSTART, RLENGTH); exit }'
+}
 tg_ctld_pid() { local pid _; read -r pid _ <"$TASKGOV_CLUSTER_DIR/pids/slurmctld.pid" && echo "$pid"; }
 tg_config() { scontrol show config | awk -v k="$1" '$1 == k {sub(/^[^=]*= */, ""); print; exit}'; }
 
