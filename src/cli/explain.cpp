@@ -59,9 +59,12 @@ std::string preemptable_summary(const Engine& engine, const PendingJob& job) {
 }
 
 std::string reason_meaning(const std::string& reason) {
-  if (reason == "reclaim") return "its team took back quota it had lent";
-  if (reason == "priority") return "a higher class of the same team";
-  if (reason == "fair-share") return "its team had the lower weighted share of the idle compute";
+  switch (reason_of_name(reason)) {
+    case PreemptReason::Reclaim: return "its team took back quota it had lent";
+    case PreemptReason::Priority: return "a higher class of the same team";
+    case PreemptReason::FairShare: return "its team had the lower weighted share of the idle compute";
+    case PreemptReason::None: break;
+  }
   return "no taskgov reason recorded";
 }
 

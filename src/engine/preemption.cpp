@@ -2,17 +2,26 @@
 #include "engine/preemption.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace taskgov {
 
+namespace {
+
+// Indexed by PreemptReason: the one place the names are spelled.
+constexpr const char* kReasonNames[] = {"none", "reclaim", "priority", "fair-share"};
+
+}  // namespace
+
 const char* reason_name(PreemptReason reason) {
-  switch (reason) {
-    case PreemptReason::Reclaim: return "reclaim";
-    case PreemptReason::Priority: return "priority";
-    case PreemptReason::FairShare: return "fair-share";
-    case PreemptReason::None: break;
-  }
-  return "none";
+  size_t i = static_cast<size_t>(reason);
+  return i < std::size(kReasonNames) ? kReasonNames[i] : kReasonNames[0];
+}
+
+PreemptReason reason_of_name(std::string_view name) {
+  for (PreemptReason reason : kPreemptReasons)
+    if (name == reason_name(reason)) return reason;
+  return PreemptReason::None;
 }
 
 namespace {

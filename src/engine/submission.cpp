@@ -9,6 +9,7 @@
 #include <limits>
 #include <vector>
 
+#include "audit/admin_comment.h"
 #include "policy/slurm_strings.h"
 
 namespace taskgov {
@@ -236,18 +237,6 @@ std::optional<Proportional> proportional_for(const EngineConfig& config, const S
 
 }  // namespace
 
-std::string stamp_admin_comment(const std::string& existing, const std::string& team,
-                                const std::string& klass) {
-  const std::string prefix = "taskgov:";
-  std::string out = fmt::format("{}team={};class={}", prefix, team, klass);
-  if (existing.rfind(prefix, 0) != 0) return existing.empty() ? out : out + ";" + existing;
-  for (const std::string& field : split_list(std::string_view(existing).substr(prefix.size()), ';')) {
-    if (field.rfind("team=", 0) == 0 || field.rfind("class=", 0) == 0) continue;
-    out += ";" + field;
-  }
-  return out;
-}
-
 GpuTyping type_gpu_spec(const EngineConfig& config, size_t team, const std::string& spec,
                         std::string* typed_spec, std::string* type, std::string* message) {
   Specs specs;
@@ -257,6 +246,11 @@ GpuTyping type_gpu_spec(const EngineConfig& config, size_t team, const std::stri
   if (type->empty()) return GpuTyping::Unchanged;
   *typed_spec = join_items(specs.per_job);
   return GpuTyping::Typed;
+}
+
+SubmitOutcome unmapped_outcome(const EngineConfig& config) {
+  return config.policy.cluster.unmapped_accounts == UnmappedAccounts::Allow ? SubmitOutcome::Ungoverned
+                                                                             : SubmitOutcome::InvalidAccount;
 }
 
 std::string unmapped_account_message(const EngineConfig& config, const std::string& account) {
