@@ -105,7 +105,7 @@ std::string start_condition(const EngineConfig& config, const TeamUsage& team, c
 // The resources a running job's team is measured on in sentences: its accelerators, else cpu.
 std::vector<int> held_resources(const ResourceVector& alloc, int n) {
   std::vector<int> out;
-  for (int r = 2; r < n; ++r)
+  for (int r = ResourceCatalog::kFirstAccelerator; r < n; ++r)
     if (alloc[r] > 0) out.push_back(r);
   if (out.empty()) out.push_back(ResourceCatalog::kCpu);
   return out;
@@ -126,18 +126,12 @@ std::string lenders(const EngineConfig& config, const CycleResult& cycle, int r)
 }  // namespace
 
 JobsAhead jobs_ahead(const CycleResult& cycle, size_t index) {
-  const PendingJob& job = cycle.pending[index];
-  const uint32_t priority = cycle.pending_verdicts[index].priority;
+  const PendingRank rank = pending_rank(cycle, index);
   JobsAhead ahead;
   for (size_t i = 0; i < cycle.pending.size(); ++i) {
-    const PendingJob& other = cycle.pending[i];
-    const uint32_t p = cycle.pending_verdicts[i].priority;
-    bool before = p != priority ? p > priority
-                : other.submit_time != job.submit_time ? other.submit_time < job.submit_time
-                                                       : other.id < job.id;
-    if (!before) continue;
+    if (!runs_before(pending_rank(cycle, i), rank)) continue;
     ++ahead.in_cluster;
-    if (other.team == job.team) ++ahead.in_team;
+    if (cycle.pending[i].team == cycle.pending[index].team) ++ahead.in_team;
   }
   return ahead;
 }

@@ -76,6 +76,11 @@ struct CycleResult {
   JobIndex running_index;
 };
 
+// Pending job i's place in the cluster-wide order (runs_before, ordering.h).
+inline PendingRank pending_rank(const CycleResult& cycle, size_t i) {
+  return {cycle.pending_verdicts[i].priority, cycle.pending[i].submit_time, cycle.pending[i].id};
+}
+
 // One cycle: pure function of its inputs.
 std::shared_ptr<const CycleResult> compute_cycle(std::shared_ptr<const EngineConfig> config,
                                                  Snapshot snapshot);

@@ -77,10 +77,9 @@ std::vector<uint32_t> borrowed_excess(const std::vector<RunningForExcess>& jobs,
   std::vector<Key> order(jobs.size());
   for (size_t i = 0; i < order.size(); ++i)
     order[i] = {jobs[i].class_weight, jobs[i].start_time, jobs[i].id, static_cast<uint32_t>(i)};
+  // The victim order inside one team: every job has the same share rank.
   std::sort(order.begin(), order.end(), [](const Key& x, const Key& y) {
-    if (x.class_weight != y.class_weight) return x.class_weight < y.class_weight;
-    if (x.start_time != y.start_time) return x.start_time > y.start_time;
-    return x.id > y.id;
+    return preempted_before({x.class_weight, 0, x.start_time, x.id}, {y.class_weight, 0, y.start_time, y.id});
   });
   for (int r = 0; r < n; ++r) {
     Amount covered = 0;

@@ -116,7 +116,7 @@ std::vector<std::string> team_gpu_types(const EngineConfig& config, size_t team)
   const ResourceCatalog& catalog = config.resolved.catalog;
   const ResolvedTeam& resolved = config.resolved.teams[team];
   const std::string prefix = "gres/gpu:";
-  for (int r = 2; r < catalog.size(); ++r) {
+  for (int r = ResourceCatalog::kFirstAccelerator; r < catalog.size(); ++r) {
     const std::string& name = catalog.name(r);
     if (name.rfind(prefix, 0) == 0 && (resolved.nominal[r] > 0 || resolved.borrow_cap[r] > 0))
       types.push_back(name.substr(prefix.size()));
@@ -366,12 +366,8 @@ SubmitDecision decide_submission(const EngineConfig& config, const CycleResult* 
     }
   }
 
-  // Accelerators first: they are what a user asked for; CPUs and memory mostly follow them.
-  std::vector<int> order;
-  for (int r = 2; r < catalog.size(); ++r) order.push_back(r);
-  order.push_back(ResourceCatalog::kCpu);
-  order.push_back(ResourceCatalog::kMem);
-  for (int r : order) {
+  for (int k = 0; k < catalog.size(); ++k) {
+    const int r = ResourceCatalog::accelerators_first(k, catalog.size());
     if (decision.request[r] <= 0) continue;
     Amount ceiling = resolved.nominal[r] + resolved.borrow_cap[r];
     if (decision.request[r] <= ceiling) continue;
