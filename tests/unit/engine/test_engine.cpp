@@ -489,6 +489,23 @@ START_TEST(team_for_lineage_takes_the_nearest_named_account) {
 }
 END_TEST
 
+const struct {
+  bool running_or_suspended, pending, held;
+  SnapshotSide want;
+} kSideCases[] = {
+    {true, false, false, SnapshotSide::Running},
+    {false, true, false, SnapshotSide::Pending},
+    {false, true, true, SnapshotSide::None},  // held: priority 0
+    {false, false, false, SnapshotSide::None},  // ended
+};
+
+START_TEST(which_jobs_enter_a_snapshot) {
+  const auto& c = kSideCases[_i];
+  ck_assert_int_eq(static_cast<int>(snapshot_side(c.running_or_suspended, c.pending, c.held)),
+                   static_cast<int>(c.want));
+}
+END_TEST
+
 Suite* engine_suite() {
   Suite* s = suite_create("engine");
   TCase* tc = tcase_create("engine");
@@ -508,6 +525,7 @@ Suite* engine_suite() {
   tcase_add_loop_test(tc, may_preempt_unknown_jobs, 0, count_of(kUnknownCases));
   tcase_add_test(tc, victims_for_limit_blocked_jobs);
   tcase_add_test(tc, team_for_lineage_takes_the_nearest_named_account);
+  tcase_add_loop_test(tc, which_jobs_enter_a_snapshot, 0, count_of(kSideCases));
   suite_add_tcase(s, tc);
   return s;
 }
