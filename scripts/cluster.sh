@@ -43,8 +43,8 @@ export SLURM_CONF=$etc/slurm.conf
 
 say() { printf 'cluster: %s\n' "$*"; }
 die() { printf 'cluster: error: %s\n' "$*" >&2; exit 1; }
-now() { echo "${EPOCHREALTIME/./}"; }                       # microseconds
-since() { local d=$(( $(now) - $1 )); printf '%d.%01d' $((d / 1000000)) $((d / 100000 % 10)); }
+# shellcheck source=scripts/clock.sh
+. "$top/scripts/clock.sh"
 
 # ------------------------------------------------------------------ processes, by recorded PID
 # pids/NAME.pid holds "PID STARTTIME" (starttime from /proc/PID/stat), so a recycled PID is never
@@ -443,7 +443,7 @@ cmd_start() {
   fi
   ensure_accounting
   wait_nodes
-  say "up in $(since "$t0") s (plugins $mode, SLURM_CONF=$SLURM_CONF)"
+  say "up in $(elapsed "$t0" 1) s (plugins $mode, SLURM_CONF=$SLURM_CONF)"
 }
 
 cancel_all_jobs() {

@@ -22,7 +22,7 @@ tg_assert_eq "the fourth job pends on the team limit" "PENDING AssocGrpGRES" "$(
 scancel "${nlp[4]}"
 
 tg_log "vision reclaims its quota"
-t0=$(tg_now)
+t0=$(now)
 tg_submit bob -N1 --gres=gpu:h100:8 --wrap 'sleep 600' || tg_fatal "vision's job submitted"
 vision=$TG_JOB
 if tg_wait_state "$vision" RUNNING 15; then

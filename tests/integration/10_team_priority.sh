@@ -18,7 +18,7 @@ fill_with_training() {
 tg_log "preempt_team_tasks: lower-priority"
 tg_in_team_scenario lower-priority
 fill_with_training
-t0=$(tg_now)
+t0=$(now)
 tg_submit alice --qos=inference --gres=gpu:h100:4 --wrap 'sleep 600' || tg_fatal "inference job submitted"
 inference=$TG_JOB
 if tg_wait_state "$inference" RUNNING 20; then

@@ -169,7 +169,7 @@ tg_log "stopping slurmctld (pid $pid)"
 kill -TERM "$pid"
 for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
 kill -0 "$pid" 2>/dev/null && tg_fatal "slurmctld stopped within 20 s"
-t0=$(tg_now)
+t0=$(now)
 tg_assert_error "slurmctld down: exit 2, says slurmctld cannot be reached" 2 \
   "cannot read the cluster's nodes from slurmctld: Unable to contact slurm controller (connect failure); is slurmctld running?" \
   "$TG_TASKGOV" status --prometheus

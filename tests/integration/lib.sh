@@ -21,8 +21,9 @@ TG_JOBS=()
 
 tg_log() { printf '[%s] %s\n' "$(date +%T)" "$*"; }
 tg_time() { tg_log "time: $*"; }                      # a measurement; scripts/test.sh shows these
-tg_now() { echo "${EPOCHREALTIME/./}"; }               # microseconds
-tg_secs() { local d=$(( $(tg_now) - $1 )); printf '%d.%02d' $((d / 1000000)) $((d / 10000 % 100)); }
+# shellcheck source=scripts/clock.sh
+. "$TG_TOP/scripts/clock.sh"
+tg_secs() { elapsed "$1" 2; }                          # seconds since t0=$(now), 2 decimals
 
 # ------------------------------------------------------------------ outcome
 tg_pass() { printf 'ok: %s\n' "$1"; }

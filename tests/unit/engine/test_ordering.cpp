@@ -303,9 +303,7 @@ END_TEST
 // ---------------------------------------------------------------- cycles: the order
 constexpr int64_t kNow = 1'000'000;
 constexpr int64_t kMinute = 60;
-const std::string kGpu = "gres/gpu:h100";
 
-Amounts gpus(Amount n) { return {{kGpu, n}}; }
 
 TeamSpec team(const char* name, int weight, Amount quota = 8, int percent = 100) {
   TeamSpec t;
