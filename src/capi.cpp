@@ -610,14 +610,82 @@ size_t tg_preemptors_held_by_limits(const tg_engine_t* engine, uint32_t* preempt
   });
 }
 
-size_t tg_victims_for(const tg_engine_t* engine, uint32_t pending_id, uint32_t* victims,
+size_t tg_victims_for(const tg_engine_t* engine, uint32_t pending_id, tg_victim_t* victims,
                       size_t capacity) {
   return guarded(size_t{0}, [&] {
     if (!engine || !victims) return size_t{0};
-    std::vector<uint32_t> ids = engine->engine.victims_for(pending_id);
-    if (ids.size() > capacity) return size_t{0};  // a partial set would not free enough
-    std::copy(ids.begin(), ids.end(), victims);
-    return ids.size();
+    const std::vector<Victim> set = engine->engine.victims_for(pending_id);
+    if (set.size() > capacity) return size_t{0};  // a partial set would not free enough
+    for (size_t v = 0; v < set.size(); ++v)
+      victims[v] = tg_victim_t{set[v].job, static_cast<int>(set[v].reason)};
+    return set.size();
+  });
+}
+
+int tg_association_team(const tg_engine_t* engine, uint32_t assoc_id) {
+  if (!engine) return TG_UNKNOWN;
+  const uint64_t generation = engine->generation.load();
+  int team = engine->engine.shim_memory_view().association_teams.team(assoc_id, generation);
+  return (team == AssociationTeams::kUnknown || !generation) ? int{TG_UNKNOWN} : team;
+}
+
+void tg_association_team_remember(tg_engine_t* engine, uint32_t assoc_id, int team) {
+  if (engine)
+    engine->engine.shim_memory().association_teams.remember(assoc_id, engine->generation.load(),
+                                                             team);
+}
+
+int tg_trail_first_push(tg_engine_t* engine, uint32_t job_id, uint64_t db_index) {
+  return guarded(0, [&] {
+    return engine && engine->engine.shim_memory().trail_pushes.first_push(job_id, db_index) ? 1 : 0;
+  });
+}
+
+int tg_preemptor_settling(tg_engine_t* engine, uint32_t job_id, int64_t now) {
+  return guarded(0, [&] {
+    return engine && engine->engine.shim_memory().settling_preemptors.settling(job_id, now) ? 1 : 0;
+  });
+}
+
+void tg_preemptor_acted(tg_engine_t* engine, uint32_t job_id, int64_t until, int64_t now) {
+  guarded(0, [&] {
+    if (engine) engine->engine.shim_memory().settling_preemptors.acted(job_id, until, now);
+    return 0;
+  });
+}
+
+int tg_shadow_limit_news(tg_engine_t* engine, int team, uint64_t* amounts) {
+  return guarded(0, [&] {
+    if (!engine || !amounts || tg_team_limit(engine, team, amounts) != TG_OK) return 0;
+    const CycleResult* cycle = engine->engine.result().get();
+    std::vector<uint64_t> limit(amounts, amounts + cycle->config->resources());
+    return engine->engine.shim_memory().shadow_limits.is_news(team, engine->generation.load(),
+                                                              limit) ? 1 : 0;
+  });
+}
+
+void tg_limited_account_add(tg_engine_t* engine, const char* account) {
+  guarded(0, [&] {
+    if (engine && account) engine->engine.shim_memory().limited_accounts.add(account);
+    return 0;
+  });
+}
+
+void tg_limited_account_remove(tg_engine_t* engine, const char* account) {
+  guarded(0, [&] {
+    if (engine && account) engine->engine.shim_memory().limited_accounts.remove(account);
+    return 0;
+  });
+}
+
+int tg_limited_account(const tg_engine_t* engine, size_t index, char* out, size_t len) {
+  return guarded(0, [&] {
+    if (!engine || !out) return 0;
+    const std::vector<std::string> accounts =
+        engine->engine.shim_memory_view().limited_accounts.all();
+    if (index >= accounts.size()) return 0;
+    copy_message(accounts[index], out, len);
+    return 1;
   });
 }
 

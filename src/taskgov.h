@@ -198,9 +198,34 @@ void tg_preemption_forget(tg_engine_t *engine, uint32_t victim_id);
  * most); returns how many were written. */
 size_t tg_preemptors_held_by_limits(const tg_engine_t *engine, uint32_t *preemptors,
 				    size_t capacity);
-/* Victims for a job its own limit holds back; returns how many were written. */
-size_t tg_victims_for(const tg_engine_t *engine, uint32_t pending_id, uint32_t *victims,
+/* Victims for a job its own limit holds back, each with the rule that allows it; returns how
+ * many were written (0 when they do not all fit: a partial set would not free enough). */
+typedef struct {
+	uint32_t job_id;
+	int reason; /* enum tg_reason */
+} tg_victim_t;
+size_t tg_victims_for(const tg_engine_t *engine, uint32_t pending_id, tg_victim_t *victims,
 		      size_t capacity);
+
+/* What the plugins did or saw between slurmctld's calls, remembered by the engine so that the
+ * plugins keep no tables of their own (src/shim_memory.h). Safe from any slurmctld thread. */
+/* The team of an association under the policy in force: >= 0, -1 ungoverned, TG_UNKNOWN when
+ * not remembered (walk the association tree, then tg_association_team_remember). */
+int tg_association_team(const tg_engine_t *engine, uint32_t assoc_id);
+void tg_association_team_remember(tg_engine_t *engine, uint32_t assoc_id, int team);
+/* 1 the first time a job's database record (db_index) is asked: send its AdminComment now. */
+int tg_trail_first_push(tg_engine_t *engine, uint32_t job_id, uint64_t db_index);
+/* A preemptor the cycle acted for stays settling (no more victims for it) until `until`. */
+int tg_preemptor_settling(tg_engine_t *engine, uint32_t job_id, int64_t now);
+void tg_preemptor_acted(tg_engine_t *engine, uint32_t job_id, int64_t until, int64_t now);
+/* Shadow mode: 1 when the team's limit in the last cycle differs from the one last logged
+ * (and fills `amounts` with it, tg_resource_name() order), 0 when already logged or unknown. */
+int tg_shadow_limit_news(tg_engine_t *engine, int team, uint64_t *amounts);
+/* Accounts whose GrpTRES taskgov changed, so it can give them back. tg_limited_account(): the
+ * index-th into `out` (1), or 0 past the end. */
+void tg_limited_account_add(tg_engine_t *engine, const char *account);
+void tg_limited_account_remove(tg_engine_t *engine, const char *account);
+int tg_limited_account(const tg_engine_t *engine, size_t index, char *out, size_t len);
 
 /* Submit and update time (job_submit/taskgov). Strings are NULL when unset, numbers 0. */
 typedef struct {
