@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // taskgov explain JOBID
-#include "explain.h"
+#include "cli/explain.h"
 
 #include <fmt/format.h>
 
@@ -10,10 +10,10 @@
 #include <memory>
 #include <vector>
 
-#include "command.h"
-#include "output.h"
-#include "reasons.h"
-#include "sacct.h"
+#include "cli/command.h"
+#include "cli/output.h"
+#include "engine/reasons.h"
+#include "cli/sacct.h"
 
 namespace taskgov::cli {
 

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "simulate_replay.h"
+#include "cli/simulate_replay.h"
 
 #include <algorithm>
 #include <chrono>
 #include <queue>
 #include <set>
 
-#include "simulate_cluster.h"
-#include "submission.h"
+#include "cli/simulate_cluster.h"
+#include "engine/submission.h"
 
 namespace taskgov::cli {
 
