@@ -234,10 +234,6 @@ int tg_cluster_warnings(const tg_engine_t* engine, const tg_cluster_facts_t* fac
   });
 }
 
-uint64_t tg_policy_generation(const tg_engine_t* engine) noexcept {
-  return engine ? engine->governor.generation() : 0;
-}
-
 int tg_settings(const tg_engine_t* engine, tg_settings_t* out) noexcept {
   return guarded(int{TG_ERROR}, [&] {
     const std::shared_ptr<const EngineConfig> config = config_of(engine);
@@ -515,13 +511,76 @@ size_t tg_preemptors_held_by_limits(const tg_engine_t* engine, uint32_t* preempt
   });
 }
 
-size_t tg_victims_for(const tg_engine_t* engine, uint32_t pending_id, uint32_t* victims, size_t capacity) noexcept {
+size_t tg_victims_for(const tg_engine_t* engine, uint32_t pending_id, tg_victim_t* victims, size_t capacity) noexcept {
   return guarded(size_t{0}, [&] {
     if (!engine || !victims) return size_t{0};
-    std::vector<uint32_t> ids = engine->governor.engine().victims_for(pending_id);
-    if (ids.size() > capacity) return size_t{0};  // a partial set would not free enough
-    std::copy(ids.begin(), ids.end(), victims);
-    return ids.size();
+    const std::vector<Victim> set = engine->governor.engine().victims_for(pending_id);
+    if (set.size() > capacity) return size_t{0};  // a partial set would not free enough
+    for (size_t v = 0; v < set.size(); ++v) victims[v] = tg_victim_t{set[v].job, static_cast<int>(set[v].reason)};
+    return set.size();
+  });
+}
+
+int tg_association_team(const tg_engine_t* engine, uint32_t assoc_id) noexcept {
+  return guarded(int{TG_UNKNOWN}, [&] {
+    int team = engine ? engine->governor.association_team(assoc_id) : AssociationTeams::kUnknown;
+    return team == AssociationTeams::kUnknown ? int{TG_UNKNOWN} : team;
+  });
+}
+
+void tg_association_team_remember(tg_engine_t* engine, uint32_t assoc_id, int team) noexcept {
+  guarded([&] {
+    if (engine) engine->governor.remember_association_team(assoc_id, team);
+  });
+}
+
+int tg_trail_first_push(tg_engine_t* engine, uint32_t job_id, uint64_t db_index) noexcept {
+  return guarded(0, [&] {
+    return engine && engine->governor.engine().shim_memory().trail_pushes.first_push(job_id, db_index) ? 1 : 0;
+  });
+}
+
+int tg_preemptor_settling(tg_engine_t* engine, uint32_t job_id, int64_t now) noexcept {
+  return guarded(0, [&] {
+    return engine && engine->governor.engine().shim_memory().settling_preemptors.settling(job_id, now) ? 1 : 0;
+  });
+}
+
+void tg_preemptor_acted(tg_engine_t* engine, uint32_t job_id, int64_t until, int64_t now) noexcept {
+  guarded([&] {
+    if (engine) engine->governor.engine().shim_memory().settling_preemptors.acted(job_id, until, now);
+  });
+}
+
+int tg_shadow_limit_news(tg_engine_t* engine, int team, uint64_t* amounts) noexcept {
+  return guarded(0, [&] {
+    if (!engine || !amounts) return 0;
+    std::vector<uint64_t> limit;
+    const bool news = engine->governor.shadow_limit_news(team, &limit);
+    std::copy(limit.begin(), limit.end(), amounts);
+    return news ? 1 : 0;
+  });
+}
+
+void tg_limited_account_add(tg_engine_t* engine, const char* account) noexcept {
+  guarded([&] {
+    if (engine && account) engine->governor.engine().shim_memory().limited_accounts.add(account);
+  });
+}
+
+void tg_limited_account_remove(tg_engine_t* engine, const char* account) noexcept {
+  guarded([&] {
+    if (engine && account) engine->governor.engine().shim_memory().limited_accounts.remove(account);
+  });
+}
+
+int tg_limited_account(const tg_engine_t* engine, size_t index, char* out, size_t len) noexcept {
+  return guarded(0, [&] {
+    if (!engine || !out) return 0;
+    const std::vector<std::string> accounts = engine->governor.engine().shim_memory_view().limited_accounts.all();
+    if (index >= accounts.size()) return 0;
+    copy_message(accounts[index], out, len);
+    return 1;
   });
 }
 

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "audit/admin_comment.h"
@@ -171,6 +172,25 @@ Governor::Submission Governor::decide_submission(const std::vector<std::string>&
   refuse_what_does_not_fit(room, &out.decision);
   audit_.write(audit::submission(*in_force, who, out.team, &out.decision));
   return out;
+}
+
+int Governor::association_team(uint32_t assoc_id) const {
+  const uint64_t in_force = generation();
+  if (!in_force) return AssociationTeams::kUnknown;
+  return engine_.shim_memory_view().association_teams.team(assoc_id, in_force);
+}
+
+void Governor::remember_association_team(uint32_t assoc_id, int team) {
+  engine_.shim_memory().association_teams.remember(assoc_id, generation(), team);
+}
+
+bool Governor::shadow_limit_news(int team, std::vector<uint64_t>* limit) {
+  const std::shared_ptr<const CycleResult> cycle = engine_.result();
+  limit->clear();
+  if (!cycle || team < 0 || static_cast<size_t>(team) >= cycle->teams.size()) return false;
+  const ResourceVector& amounts = cycle->teams[static_cast<size_t>(team)].limit;
+  for (int r = 0; r < cycle->config->resources(); ++r) limit->push_back(static_cast<uint64_t>(std::max<Amount>(0, amounts[r])));
+  return engine_.shim_memory().shadow_limits.is_news(team, generation(), *limit);
 }
 
 void Governor::record_preemption(uint32_t victim_id, const audit::Preemptor& preemptor, PreemptReason reason,

@@ -90,6 +90,16 @@ class Governor {
   Submission decide_submission(const std::vector<std::string>& lineage, SubmitRequest request,
                                const audit::Submitter& who, const FieldRoom& room) const;
 
+  // ---- what the shims remember between slurmctld's calls (engine/shim_memory.h), keyed on
+  // the policy generation where team indices matter.
+  // The team remembered for an association under the policy in force, else
+  // AssociationTeams::kUnknown (also before any policy).
+  int association_team(uint32_t assoc_id) const;
+  void remember_association_team(uint32_t assoc_id, int team);
+  // Shadow mode: true when the team's limit in the last cycle differs from the one last
+  // logged. `limit` gets that limit whenever the last cycle knows the team.
+  bool shadow_limit_news(int team, std::vector<uint64_t>* limit);
+
   // ---- preemptions
   void record_preemption(uint32_t victim_id, const audit::Preemptor& preemptor, PreemptReason reason,
                          audit::PreemptionPath path) const;

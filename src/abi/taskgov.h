@@ -5,7 +5,7 @@
  * exceptions. The engine is not internally synchronised: inside slurmctld, readers call it
  * under slurmctld's job lock and writers (policy install, publish) under the job write lock.
  * The exceptions: tg_cycle_compute() runs unlocked on what tg_snapshot_new() captured;
- * tg_settings() and tg_policy_generation() may be called with no lock (the config they read is
+ * tg_settings() may be called with no lock (the config it reads is
  * swapped atomically); tg_policy_read() and tg_audit_reopen() must be called with no lock.
  */
 #ifndef TASKGOV_H
@@ -98,8 +98,6 @@ typedef void (*tg_warning_sink_t)(const char *warning, void *arg);
 int tg_cluster_warnings(const tg_engine_t *engine, const tg_cluster_facts_t *facts,
 			tg_warning_sink_t sink, void *arg) TG_NOEXCEPT;
 
-/* Increases with every successful policy load: caches keyed on team indices check it. */
-uint64_t tg_policy_generation(const tg_engine_t *engine) TG_NOEXCEPT;
 
 typedef struct {
 	int cycle_seconds;
@@ -203,9 +201,34 @@ void tg_preemption_forget(tg_engine_t *engine, uint32_t victim_id) TG_NOEXCEPT;
  * most); returns how many were written. */
 size_t tg_preemptors_held_by_limits(const tg_engine_t *engine, uint32_t *preemptors,
 				    size_t capacity) TG_NOEXCEPT;
-/* Victims for a job its own limit holds back; returns how many were written. */
-size_t tg_victims_for(const tg_engine_t *engine, uint32_t pending_id, uint32_t *victims,
+/* Victims for a job its own limit holds back, each with the rule that allows it; returns how
+ * many were written (0 when they do not all fit: a partial set would not free enough). */
+typedef struct {
+	uint32_t job_id;
+	int reason; /* enum tg_reason */
+} tg_victim_t;
+size_t tg_victims_for(const tg_engine_t *engine, uint32_t pending_id, tg_victim_t *victims,
 		      size_t capacity) TG_NOEXCEPT;
+
+/* What the plugins did or saw between slurmctld's calls, remembered by the engine so that the
+ * plugins keep no tables of their own (src/shim_memory.h). Safe from any slurmctld thread. */
+/* The team of an association under the policy in force: >= 0, -1 ungoverned, TG_UNKNOWN when
+ * not remembered (walk the association tree, then tg_association_team_remember). */
+int tg_association_team(const tg_engine_t *engine, uint32_t assoc_id) TG_NOEXCEPT;
+void tg_association_team_remember(tg_engine_t *engine, uint32_t assoc_id, int team) TG_NOEXCEPT;
+/* 1 the first time a job's database record (db_index) is asked: send its AdminComment now. */
+int tg_trail_first_push(tg_engine_t *engine, uint32_t job_id, uint64_t db_index) TG_NOEXCEPT;
+/* A preemptor the cycle acted for stays settling (no more victims for it) until `until`. */
+int tg_preemptor_settling(tg_engine_t *engine, uint32_t job_id, int64_t now) TG_NOEXCEPT;
+void tg_preemptor_acted(tg_engine_t *engine, uint32_t job_id, int64_t until, int64_t now) TG_NOEXCEPT;
+/* Shadow mode: 1 when the team's limit in the last cycle differs from the one last logged
+ * (and fills `amounts` with it, tg_resource_name() order), 0 when already logged or unknown. */
+int tg_shadow_limit_news(tg_engine_t *engine, int team, uint64_t *amounts) TG_NOEXCEPT;
+/* Accounts whose GrpTRES taskgov changed, so it can give them back. tg_limited_account(): the
+ * index-th into `out` (1), or 0 past the end. */
+void tg_limited_account_add(tg_engine_t *engine, const char *account) TG_NOEXCEPT;
+void tg_limited_account_remove(tg_engine_t *engine, const char *account) TG_NOEXCEPT;
+int tg_limited_account(const tg_engine_t *engine, size_t index, char *out, size_t len) TG_NOEXCEPT;
 
 /* Submit and update time (job_submit/taskgov). Strings are NULL when unset, numbers 0. */
 typedef struct {

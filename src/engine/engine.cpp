@@ -423,7 +423,7 @@ PreemptReason Engine::may_preempt(uint32_t preemptor_id, int32_t preemptor_team,
   return preempt_reason(config.rules, facts, cycle->victims[v]);
 }
 
-std::vector<uint32_t> Engine::victims_for(uint32_t pending_id) const {
+std::vector<Victim> Engine::victims_for(uint32_t pending_id) const {
   const CycleResult* cycle = result_.get();
   if (!cycle) return {};
   uint32_t p = cycle->pending_index.find(pending_id);
@@ -448,7 +448,10 @@ std::vector<uint32_t> Engine::victims_for(uint32_t pending_id) const {
     candidates.push_back({cycle->running[v].id, cycle->running_verdicts[v].victim_rank,
                           &cycle->running[v].alloc});
   }
-  return minimal_victim_set(std::move(candidates), shortfall, n);
+  std::vector<Victim> victims;
+  for (uint32_t id : minimal_victim_set(std::move(candidates), shortfall, n))
+    victims.push_back({id, PreemptReason::Priority});
+  return victims;
 }
 
 std::vector<uint32_t> Engine::preemptors_held_by_limits() const {

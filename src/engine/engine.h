@@ -21,6 +21,7 @@
 #include "engine/preemption.h"
 #include "engine/preemption_notes.h"
 #include "policy/quota.h"
+#include "engine/shim_memory.h"
 #include "engine/site_factors.h"
 #include "engine/snapshot.h"
 
@@ -113,7 +114,7 @@ class Engine {
   // The victim set for an eligible pending job that its own team's limit holds back while
   // lower classes of the same team run (Slurm never offers it victims). Empty when none or
   // not enough.
-  std::vector<uint32_t> victims_for(uint32_t pending_id) const;
+  std::vector<Victim> victims_for(uint32_t pending_id) const;
 
   // Per team, its first eligible pending job in order when its own limit holds it back and
   // lower classes of its team can make room: the jobs the plugin preempts for, as Slurm never
@@ -123,12 +124,16 @@ class Engine {
   // Whose each pending job's site factor is; publish() forgets jobs no longer pending.
   SiteFactorLedger& site_factors() { return site_factors_; }
   PreemptionNotes& preemption_notes() { return preemption_notes_; }
+  ShimMemory& shim_memory() { return *shim_memory_; }
+  const ShimMemory& shim_memory_view() const { return *shim_memory_; }
 
  private:
   std::shared_ptr<const EngineConfig> config_;
   std::shared_ptr<const CycleResult> result_;
   SiteFactorLedger site_factors_;
   PreemptionNotes preemption_notes_;
+  // Behind a pointer: its locks and atomics cannot move, and an Engine can.
+  std::unique_ptr<ShimMemory> shim_memory_ = std::make_unique<ShimMemory>();
 };
 
 }  // namespace taskgov

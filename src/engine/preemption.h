@@ -71,6 +71,12 @@ struct RunningForExcess {
 std::vector<uint32_t> borrowed_excess(const std::vector<RunningForExcess>& jobs,
                                       const ResourceVector& borrowed, int n);
 
+// A job to preempt and the rule that allows it.
+struct Victim {
+  uint32_t job;
+  PreemptReason reason;
+};
+
 struct VictimCandidate {
   uint32_t id;
   uint32_t rank;  // victim order, lowest preempted first

@@ -140,5 +140,6 @@ std::vector<uint32_t> victim_order(const CycleResult& cycle);
 
 // "1,2,3" for failure messages.
 std::string ids_string(const std::vector<uint32_t>& ids);
+std::string ids_string(const std::vector<Victim>& victims);  // their job ids
 
 }  // namespace taskgov::scenario

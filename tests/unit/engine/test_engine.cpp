@@ -435,6 +435,7 @@ START_TEST(victims_for_limit_blocked_jobs) {
     engine.run_cycle(s.snapshot());
     CHECK_IDS(engine.victims_for(501), "402");
     CHECK_IDS(engine.victims_for(502), "402");
+    ck_assert(engine.victims_for(501).front().reason == PreemptReason::Priority);
     CHECK_IDS(engine.victims_for(503), "");  // nothing of a lower class
     CHECK_IDS(engine.victims_for(12345), "");  // unknown job
   }
