@@ -12,8 +12,8 @@
 
 #include "abi/governor.h"
 #include "audit/admin_comment.h"
-#include "engine/borrowing.h"
 #include "engine/ordering.h"
+#include "engine/blocked_teams.h"
 #include "policy/policy_warnings.h"
 #include "policy/slurm_strings.h"
 
@@ -420,9 +420,7 @@ uint32_t tg_team_enforced(const tg_engine_t* engine, int team) noexcept {
   return guarded(uint32_t{0}, [&] {
     const std::shared_ptr<const EngineConfig> config = config_of(engine);
     if (!config || team < 0 || static_cast<size_t>(team) >= config->resolved.teams.size()) return uint32_t{0};
-    const uint32_t derived =
-        config->policy.cluster.enforce_derived ? 0 : config->resolved.teams[static_cast<size_t>(team)].proportional_mask;
-    return enforced_resources(derived, config->resources());
+    return config->enforced_mask(static_cast<size_t>(team));
   });
 }
 
@@ -582,6 +580,54 @@ int tg_limited_account(const tg_engine_t* engine, size_t index, char* out, size_
     copy_message(accounts[index], out, len);
     return 1;
   });
+}
+
+int tg_teams_blocked_by_limits(const tg_engine_t* engine, uint8_t* out, int capacity) noexcept {
+  return guarded(0, [&] {
+    const std::shared_ptr<const CycleResult> cycle = cycle_of(engine);
+    if (!cycle || !out) return 0;
+    const std::vector<uint8_t> blocked = teams_blocked_by_limits(*cycle);
+    const int n = std::min(capacity, static_cast<int>(blocked.size()));
+    std::copy(blocked.begin(), blocked.begin() + n, out);
+    return n;
+  });
+}
+
+void tg_pin_remember(tg_engine_t* engine, const char* account, uint32_t admin, uint32_t pinned) noexcept {
+  guarded([&] {
+    if (engine && account) engine->governor.engine().shim_memory().pinned_accounts.pin(account, {admin, pinned});
+  });
+}
+
+int tg_pin_of(const tg_engine_t* engine, const char* account, uint32_t* admin, uint32_t* pinned) noexcept {
+  return guarded(0, [&] {
+    PinnedAccounts::Pin pin;
+    if (!engine || !account || !engine->governor.engine().shim_memory_view().pinned_accounts.find(account, &pin))
+      return 0;
+    if (admin) *admin = pin.admin;
+    if (pinned) *pinned = pin.pinned;
+    return 1;
+  });
+}
+
+void tg_pin_forget(tg_engine_t* engine, const char* account) noexcept {
+  guarded([&] {
+    if (engine && account) engine->governor.engine().shim_memory().pinned_accounts.unpin(account);
+  });
+}
+
+int tg_pinned_account(const tg_engine_t* engine, size_t index, char* out, size_t len) noexcept {
+  return guarded(0, [&] {
+    if (!engine || !out) return 0;
+    const std::vector<std::string> accounts = engine->governor.engine().shim_memory_view().pinned_accounts.accounts();
+    if (index >= accounts.size()) return 0;
+    copy_message(accounts[index], out, len);
+    return 1;
+  });
+}
+
+int tg_pins_any(const tg_engine_t* engine) noexcept {
+  return guarded(0, [&] { return engine && engine->governor.engine().shim_memory_view().pinned_accounts.any() ? 1 : 0; });
 }
 
 int tg_decide_submission(const tg_engine_t* engine, const tg_submit_request_t* request,
