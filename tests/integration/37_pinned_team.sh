@@ -10,7 +10,7 @@
 tg_cluster_mode on
 tg_clean_slate
 tg_policy '{
-  "cluster": {"cycle_seconds": 300},
+  "cluster": {"priority_classes": [{"name": "training", "weight": 50}], "cycle_seconds": 300},
   "teams": [
     {"name": "nlp", "account": "nlp", "sharing": "dont-lend",
      "quota": [{"gres": "gpu:h100", "count": 8}]},
@@ -47,7 +47,7 @@ tg_assert_eq "vision, with nothing waiting, is not pinned" "GrpJobs=N(0)" "$(tg_
 tg_assert_contains "taskgov explain still names the GPU limit" "The limit that holds it: nlp on gres/gpu:h100" \
   "$("$TG_TASKGOV" explain "${small[1]}" 2>&1)"
 
-t0=$(tg_now)
+t0=$(now)
 scancel "$big"
 for j in "${small[@]}"; do tg_wait_state "$j" RUNNING 20; done
 tg_time "the four waiting jobs ran $(tg_secs "$t0") s after the big job was cancelled"
@@ -60,7 +60,7 @@ tg_submit alice --gres=gpu:h100:4 --wrap 'sleep 600' && wide=$TG_JOB
 scancel "${small[4]}"
 tg_wait_reasons AssocGrpJobsLimit "$wide"
 tg_assert_eq "pinned again at three running jobs" "GrpJobs=3(3)" "$(tg_grp_jobs nlp)"
-t0=$(tg_now)
+t0=$(now)
 tg_submit alice --gres=gpu:h100:2 --wrap 'sleep 600' && fits=$TG_JOB
 tg_wait_state "$fits" RUNNING 10
 tg_time "a new job that fits ran $(tg_secs "$t0") s after its submission"
