@@ -90,7 +90,7 @@ void defer_record(tg_engine_t* engine, std::string record) {
 
 ResourceVector amounts_to_vector(const uint64_t* amounts, int n) {
   ResourceVector v;
-  for (int r = 0; r < n && amounts; ++r) v[r] = static_cast<Amount>(amounts[r]);
+  for (int r = 0; r < n && amounts; ++r) v[r] = amount_from_slurm(amounts[r]);
   return v;
 }
 
@@ -663,6 +663,7 @@ int tg_decide_submission(const tg_engine_t* engine, const tg_submit_request_t* r
     req.pn_min_memory = request->pn_min_memory;
     req.mem_per_cpu = request->mem_per_cpu != 0;
     req.admin_comment = text(request->admin_comment);
+    if (request->hetjob_earlier) req.hetjob_earlier = amounts_to_vector(request->hetjob_earlier, config->resources());
 
     SubmitDecision d = decide_submission(*config, engine->engine.result().get(), req);
     refuse_what_does_not_fit(decision, &d);
@@ -688,6 +689,8 @@ int tg_decide_submission(const tg_engine_t* engine, const tg_submit_request_t* r
     set(d.mem_per_tres, decision->mem_per_tres, sizeof(decision->mem_per_tres));
     decision->min_cpus = d.min_cpus.value_or(0);
     decision->pn_min_memory = d.pn_min_memory.value_or(0);
+    for (int r = 0; r < config->resources(); ++r)
+      decision->request[r] = static_cast<uint64_t>(std::max<Amount>(0, d.request[r]));
     return int{TG_OK};
   });
 }

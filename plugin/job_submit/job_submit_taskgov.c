@@ -151,6 +151,32 @@ static void _default_qos(slurmdb_assoc_rec_t *assoc, char *out, size_t len)
 }
 
 #define OUTCOME_INTERNAL_ERROR (-1)
+#define OUTCOME_HETJOB_TEAMS (-2)
+
+/* A heterogeneous job's components reach job_submit one after the other (het_job_offset 0, 1,
+ * ...) in the thread serving the submit or allocation RPC, and Slurm starts them together: what
+ * the earlier components ask, summed per team, so that each is judged with them against its
+ * team's limit. Offset 0 (or a job that is no hetjob) starts over. */
+#define HETJOB_TEAMS 8
+typedef struct {
+	int count;
+	int team[HETJOB_TEAMS];
+	uint64_t sum[HETJOB_TEAMS][TG_MAX_RESOURCES];
+} hetjob_sums_t;
+static __thread hetjob_sums_t hetjob;
+
+/* The team's entry, added when absent; NULL when the table is full. */
+static uint64_t *_hetjob_sum(int team)
+{
+	for (int i = 0; i < hetjob.count; i++)
+		if (hetjob.team[i] == team)
+			return hetjob.sum[i];
+	if (hetjob.count == HETJOB_TEAMS)
+		return NULL;
+	hetjob.team[hetjob.count] = team;
+	memset(hetjob.sum[hetjob.count], 0, sizeof(hetjob.sum[0]));
+	return hetjob.sum[hetjob.count++];
+}
 
 static bool _shadow(void)
 {
@@ -164,7 +190,8 @@ static bool _shadow(void)
  * association cannot be found for such an account: the caller refuses it, so that no governed
  * job gets past unchecked (in shadow mode it is only logged). */
 static int _decide(tg_submit_request_t *req, tg_submit_decision_t *decision, const char **lineage,
-		   const char *account, uint32_t uid, const char *partitions, bool default_qos)
+		   const char *account, uint32_t uid, const char *partitions, bool default_qos,
+		   bool hetjob_component)
 {
 	slurmdb_assoc_rec_t *assoc;
 	assoc_mgr_lock_t locks = { .assoc = READ_LOCK, .qos = READ_LOCK, .user = READ_LOCK };
@@ -187,7 +214,10 @@ static int _decide(tg_submit_request_t *req, tg_submit_decision_t *decision, con
 			_default_qos(assoc, qos, sizeof(qos));
 			req->qos = qos;
 		}
-		if (tg_decide_submission(engine, req, decision) == TG_OK)
+		team = tg_team_of_lineage(engine, lineage, req->lineage_depth);
+		if (hetjob_component && team >= 0 && !(req->hetjob_earlier = _hetjob_sum(team)))
+			outcome = OUTCOME_HETJOB_TEAMS;
+		else if (tg_decide_submission(engine, req, decision) == TG_OK)
 			outcome = decision->outcome;
 		else if (tg_team_of_lineage(engine, lineage, req->lineage_depth) != -1)
 			outcome = OUTCOME_INTERNAL_ERROR;
@@ -237,8 +267,25 @@ extern int job_submit(job_desc_msg_t *job_desc, uint32_t submit_uid, char **err_
 		.job_id = (job_desc->job_id == NO_VAL) ? 0 : job_desc->job_id,
 	};
 	tg_submit_decision_t decision;
-	int outcome = _decide(&req, &decision, lineage, job_desc->account, job_desc->user_id,
-			      job_desc->partition, false);
+	bool het = job_desc->het_job_offset != NO_VAL;
+	int outcome;
+	uint64_t *sum;
+
+	if (!het || job_desc->het_job_offset == 0)
+		hetjob.count = 0;
+	outcome = _decide(&req, &decision, lineage, job_desc->account, job_desc->user_id,
+			  job_desc->partition, false, het);
+	if (outcome == OUTCOME_HETJOB_TEAMS) {
+		if (_shadow())
+			return SLURM_SUCCESS;
+		_add_err_msg(err_msg, "taskgov: a heterogeneous job may span at most 8 teams; "
+				      "submit it as several jobs");
+		return ESLURM_ACCOUNTING_POLICY;
+	}
+	if (het && outcome == TG_SUBMIT_ACCEPT && !decision.shadow &&
+	    (sum = _hetjob_sum(decision.team)))
+		for (int r = 0; r < TG_MAX_RESOURCES; r++)
+			sum[r] += decision.request[r];
 
 	if (outcome == TG_SUBMIT_NO_POLICY || outcome == TG_SUBMIT_UNGOVERNED)
 		return SLURM_SUCCESS;
@@ -380,7 +427,7 @@ extern int job_modify(job_desc_msg_t *job_desc, job_record_t *job_ptr, uint32_t 
 	};
 	/* "QOS=" (empty) asks Slurm for the association's default QOS: judge that one. */
 	outcome = _decide(&req, &decision, lineage, PICK(account), job_ptr->user_id,
-			  PICK(partition), job_desc->qos && !job_desc->qos[0]);
+			  PICK(partition), job_desc->qos && !job_desc->qos[0], false);
 	if (outcome == TG_SUBMIT_NO_POLICY || outcome == TG_SUBMIT_UNGOVERNED)
 		return SLURM_SUCCESS;
 	if (outcome == OUTCOME_INTERNAL_ERROR)
