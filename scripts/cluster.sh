@@ -316,12 +316,17 @@ start_slurmdbd() {
   wait_for 30 listening 6819 || die "slurmdbd is not listening on 6819; see $log/slurmdbd.log"
 }
 
-# gcc's ASan runtime, of the compiler that built the sanitized plugins.
+# LD_PRELOAD for the sanitized plugins: gcc's ASan runtime (of the compiler that built them),
+# then libstdc++. slurmctld is C, so libstdc++ would come only with the plugins, after ASan set
+# up its interceptors: ASan would find no real __cxa_throw and abort slurmctld at the first C++
+# exception, even a caught one (seen: spdlog's on a full disk, test 18).
 sanitizer_runtime() {
-  local lib
-  lib=$(${CC:-gcc} -print-file-name=libasan.so)
-  [ -f "$lib" ] || die "no libasan.so for ${CC:-gcc}: install libasan8 (gcc's ASan runtime)"
-  readlink -f "$lib"
+  local asan cxx
+  asan=$(${CC:-gcc} -print-file-name=libasan.so)
+  [ -f "$asan" ] || die "no libasan.so for ${CC:-gcc}: install libasan8 (gcc's ASan runtime)"
+  cxx=$(${CC:-gcc} -print-file-name=libstdc++.so.6)
+  [ -f "$cxx" ] || die "no libstdc++.so.6 for ${CC:-gcc}"
+  echo "$(readlink -f "$asan"):$(readlink -f "$cxx")"
 }
 
 ctld_up() { scontrol ping 2>/dev/null | grep -q 'is UP'; }

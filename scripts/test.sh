@@ -85,7 +85,7 @@ keep_sanitizer_reports() {
   cp "$ctld_log_dir"/asan.* "$ctld_log_dir"/ubsan.* "$sanitizer_logs"/ 2>/dev/null || true
 }
 sanitizer_reports() {
-  cat "$sanitizer_logs"/* 2>/dev/null | grep -cE '^==[0-9]+==ERROR: |runtime error: '
+  cat "$sanitizer_logs"/* 2>/dev/null | grep -cE '^==[0-9]+==ERROR: |Sanitizer: CHECK failed|runtime error: '
 }
 ctld_log_dir=$(eval "$(scripts/cluster.sh env)"; echo "$TASKGOV_CLUSTER_DIR/log")
 
