@@ -394,8 +394,9 @@ queue_fingerprint() {
 
 # ------------------------------------------------------------------ (b) and (d) from sacct
 # (b) every cross-team preemption (AdminComment preempted_by=, the audit log's records) hit a
-#     team over its quota on a GPU type the victim held, at the moment of the preemption: its
-#     running jobs' AllocTRES from sacct -D (requeued runs included) summed at the victim's end.
+#     team over its quota on a GPU type the victim held, at the moment of the preemption (the
+#     record's time; the preempted run's End in sacct comes later, once the victim is killed):
+#     the team's runs' AllocTRES from sacct -D (requeued runs included) summed at that moment.
 # (d) every job id accepted is known to slurmdbd, and the stamp sacct has (AdminComment reaches
 #     the database at the end of a job) names the expected team.
 check_preemptions() {
@@ -422,16 +423,18 @@ check_preemptions() {
     preemptor=$(jq -r '.preemptor.job' <<<"$rec")
     [ -n "$vteam" ] && [ "$vteam" = "$pteam" ] && continue        # in-team priority
     local verdict
-    verdict=$(jq -r --argjson v "$victim" --argjson quotas "$(quotas_json)" --slurpfile log <(policy_log_json) '
+    verdict=$(jq -r --argjson v "$victim" --argjson t "$(jq '.time | sub("\\.[0-9]+"; "") | sub("\\+00:00$"; "Z") | fromdateiso8601' <<<"$rec")" \
+                    --argjson quotas "$(quotas_json)" --slurpfile log <(policy_log_json) '
       . as $runs
-      | [$runs[] | select(.id == $v and .end != null and (.state | test("PREEMPTED|REQUEUED")))] | sort_by(.end) | last as $run
+      | [$runs[] | select(.id == $v and .start <= $t)] | sort_by(.start) | last as $run
       | if $run == null then "unknown" else
-          $run.end as $t | $run.team as $team
-          | ([$log[0][] | select(.time <= $t + 2 and .time >= $t - 2 or .time <= $t)] | map(.name)) as $candidates
+          $run.team as $team
+          | ([$log[0][] | select(.time <= $t)] | last | .name) as $now
+          | ([$log[0][] | select(.time <= $t - 2)] | last | .name) as $before
           | [$run.tres | keys[] | select(startswith("gres/gpu:"))] as $rs
           | [$runs[] | select(.team == $team and .start <= $t and (.end == null or .end >= $t))] as $held
           | if any($rs[]; . as $r | ([$held[] | .tres[$r] // 0] | add) as $use
-                         | any($candidates[-2:][]; ($quotas[.][$team][$r] // 0) < $use))
+                         | any([$now, $before][]; ($quotas[.][$team][$r] // 0) < $use))
             then "over" else "in-quota \($team) at \($t)" end
         end' <<<"$runs")
     case $verdict in
@@ -445,20 +448,24 @@ quotas_json() { jq -n --argjson a "${QUOTA[A]}" --argjson b "${QUOTA[B]}" '{A: $
 policy_log_json() { awk '{printf "{\"time\":%s,\"name\":\"%s\"}\n", $1, $2}' "$POLICY_LOG" | jq -s .; }
 
 check_sacct() {
-  local list known ids
+  local known id raw row want got
   [ ${#SUBMITTED[@]} -gt 0 ] || return 0
   known=$(printf '%s\n' "${SUBMITTED[@]}" | paste -sd, |
-          xargs -I{} sacct -a -X -n -P -j {} -o JobID,AdminComment 2>/dev/null)
+          xargs -I{} sacct -a -X -n -P -j {} -o JobID,JobIDRaw,AdminComment 2>/dev/null)
   for id in "${SUBMITTED[@]}"; do
     check d
     if ! grep -Eq "^$id([_+][^|]*)?\|" <<<"$known"; then
       violation d "job $id accepted by Slurm but unknown to sacct"
       continue
     fi
-    local want=${EXPECTED_TEAM[$id]:-} got
-    [ -n "$want" ] && [ "$want" != - ] || continue
-    got=$(grep -E "^$id([_+][^|]*)?\|" <<<"$known" | sed -n 's/.*team=\([^;]*\).*/\1/p' | sort -u | paste -sd' ')
-    [ -z "$got" ] || [ "$got" = "$want" ] || violation d "job $id: sacct's stamp says team $got, expected $want"
+    # Each task or component against its own expectation (an update may have moved it alone),
+    # else the one of the id it was submitted as.
+    while IFS='|' read -r _ raw row; do
+      want=${EXPECTED_TEAM[$raw]:-${EXPECTED_TEAM[$id]:-}}
+      [ -n "$want" ] && [ "$want" != - ] || continue
+      got=$(sed -n 's/.*team=\([^;]*\).*/\1/p' <<<"$row")
+      [ -z "$got" ] || [ "$got" = "$want" ] || violation d "job $raw (of $id): sacct's stamp says team $got, expected $want"
+    done < <(grep -E "^$id([_+][^|]*)?\|" <<<"$known")
   done
 }
 
