@@ -255,9 +255,8 @@ op_submit() {
   form=$(request_form "$type")
   case $(rand 10) in
     0) kind=submit-hetjob
-       # shellcheck disable=SC2086
        out=$(cd "$TG_JOBDIR" && runuser -u "$user" -- sbatch --parsable -A "$acct" -t 2 -o /dev/null \
-             --gres=gpu:$type:$(pick 1 2) : --gres=gpu:$type:$(pick 1 2 4) "$TG_JOBDIR/job.sh" "$secs" 2>&1) ;;
+             --gres="gpu:$type:$(pick 1 2)" : --gres="gpu:$type:$(pick 1 2 4)" "$TG_JOBDIR/job.sh" "$secs" 2>&1) ;;
     1) kind=submit-salloc
        # Granted or pending, salloc's first line names the job; it runs in the background.
        local err=$TG_JOBDIR/salloc.$step
@@ -277,8 +276,6 @@ op_submit() {
   if [ -n "$id" ] && [[ $out != *error* || $kind == submit-salloc ]]; then
     OKS[$kind]=$((${OKS[$kind]:-0} + 1))
     record_job "$id" "$acct"
-  else
-    LAST_REFUSAL="$user -A $acct $form: ${out//$'\n'/ }"
   fi
 }
 
@@ -474,7 +471,6 @@ RANDOM=$seed
 first_time=$(date +%s)
 tg_audit_mark
 tg_log "soak: seed $seed, $ops operations, $restarts slurmctld restarts${sanitize:+, sanitized plugins}"
-next_restart=0
 for ((step = 1; step <= ops; step++)); do
   if [ "$restarts" -gt 0 ] && [ $restarts_done -lt "$restarts" ] &&
      [ "$step" -ge $(( (restarts_done + 1) * ops / (restarts + 1) )) ]; then
