@@ -13,6 +13,7 @@
 
 #include "audit/audit_log.h"
 #include "audit/audit_records.h"
+#include "engine/blocked_teams.h"
 #include "engine/engine.h"
 #include "policy/policy_warnings.h"
 #include "engine/reasons.h"
@@ -535,9 +536,7 @@ int tg_team_limit(const tg_engine_t* engine, int team, uint64_t* amounts) {
 uint32_t tg_team_enforced(const tg_engine_t* engine, int team) {
   const std::shared_ptr<const EngineConfig> config = config_of(engine);
   if (!config || team < 0 || static_cast<size_t>(team) >= config->resolved.teams.size()) return 0;
-  const uint32_t derived = config->policy.cluster.enforce_derived
-      ? 0 : config->resolved.teams[static_cast<size_t>(team)].proportional_mask;
-  return enforced_resources(derived, config->resources());
+  return config->enforced_mask(static_cast<size_t>(team));
 }
 
 uint32_t tg_running_borrowed(const tg_engine_t* engine, uint32_t job_id, uint64_t* amounts) {
@@ -687,6 +686,56 @@ int tg_limited_account(const tg_engine_t* engine, size_t index, char* out, size_
     copy_message(accounts[index], out, len);
     return 1;
   });
+}
+
+int tg_teams_blocked_by_limits(const tg_engine_t* engine, uint8_t* out, int capacity) {
+  return guarded(0, [&] {
+    const CycleResult* cycle = engine ? engine->engine.result().get() : nullptr;
+    if (!cycle || !out) return 0;
+    const std::vector<uint8_t> blocked = teams_blocked_by_limits(*cycle);
+    const int n = std::min(capacity, static_cast<int>(blocked.size()));
+    std::copy(blocked.begin(), blocked.begin() + n, out);
+    return n;
+  });
+}
+
+void tg_pin_remember(tg_engine_t* engine, const char* account, uint32_t admin, uint32_t pinned) {
+  guarded(0, [&] {
+    if (engine && account) engine->engine.shim_memory().pinned_accounts.pin(account, {admin, pinned});
+    return 0;
+  });
+}
+
+int tg_pin_of(const tg_engine_t* engine, const char* account, uint32_t* admin, uint32_t* pinned) {
+  return guarded(0, [&] {
+    PinnedAccounts::Pin pin;
+    if (!engine || !account || !engine->engine.shim_memory_view().pinned_accounts.find(account, &pin))
+      return 0;
+    if (admin) *admin = pin.admin;
+    if (pinned) *pinned = pin.pinned;
+    return 1;
+  });
+}
+
+void tg_pin_forget(tg_engine_t* engine, const char* account) {
+  guarded(0, [&] {
+    if (engine && account) engine->engine.shim_memory().pinned_accounts.unpin(account);
+    return 0;
+  });
+}
+
+int tg_pinned_account(const tg_engine_t* engine, size_t index, char* out, size_t len) {
+  return guarded(0, [&] {
+    if (!engine || !out) return 0;
+    const std::vector<std::string> accounts = engine->engine.shim_memory_view().pinned_accounts.accounts();
+    if (index >= accounts.size()) return 0;
+    copy_message(accounts[index], out, len);
+    return 1;
+  });
+}
+
+int tg_pins_any(const tg_engine_t* engine) {
+  return engine && engine->engine.shim_memory_view().pinned_accounts.any() ? 1 : 0;
 }
 
 int tg_decide_submission(const tg_engine_t* engine, const tg_submit_request_t* request,

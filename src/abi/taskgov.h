@@ -226,6 +226,17 @@ int tg_shadow_limit_news(tg_engine_t *engine, int team, uint64_t *amounts);
 void tg_limited_account_add(tg_engine_t *engine, const char *account);
 void tg_limited_account_remove(tg_engine_t *engine, const char *account);
 int tg_limited_account(const tg_engine_t *engine, size_t index, char *out, size_t len);
+/* Teams whose every pending job its own limit holds back in the published cycle
+ * (src/engine/blocked_teams.h): out[t] = 1. Returns the number of teams written. */
+int tg_teams_blocked_by_limits(const tg_engine_t *engine, uint8_t *out, int capacity);
+/* Team accounts whose GrpJobs taskgov pinned (plugin/common/team_pins.c): the administrator's
+ * value and the pin. tg_pin_of() returns 1 when pinned; tg_pinned_account() the index-th (1) or
+ * 0 past the end; tg_pins_any() is lock-free, for every job's end. */
+void tg_pin_remember(tg_engine_t *engine, const char *account, uint32_t admin, uint32_t pinned);
+int tg_pin_of(const tg_engine_t *engine, const char *account, uint32_t *admin, uint32_t *pinned);
+void tg_pin_forget(tg_engine_t *engine, const char *account);
+int tg_pinned_account(const tg_engine_t *engine, size_t index, char *out, size_t len);
+int tg_pins_any(const tg_engine_t *engine);
 
 /* Submit and update time (job_submit/taskgov). Strings are NULL when unset, numbers 0. */
 typedef struct {

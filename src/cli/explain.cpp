@@ -12,6 +12,7 @@
 
 #include "cli/command.h"
 #include "cli/output.h"
+#include "engine/blocked_teams.h"
 #include "engine/reasons.h"
 #include "cli/sacct.h"
 
@@ -145,7 +146,12 @@ std::string explain_pending(const Engine& engine, size_t index, const LiveJob& l
   const PendingJob& job = cycle.pending[index];
   // Slurm says "None" until its scheduler first looks at the job.
   bool has_reason = !live.reason.empty() && live.reason != "None";
-  std::string out = header(live, has_reason ? ", Slurm's reason " + live.reason : "");
+  std::string reason = has_reason ? ", Slurm's reason " + live.reason : "";
+  // Slurm names the GrpJobs pin (engine/blocked_teams.h), not the limit behind it, named below.
+  if (live.reason == "AssocGrpJobsLimit" && job.team >= 0 &&
+      teams_blocked_by_limits(cycle)[static_cast<size_t>(job.team)])
+    reason += " (taskgov pinned the team's GrpJobs: its own limit holds back every job it has waiting)";
+  std::string out = header(live, reason);
   out += identity(config, job.team, job.klass, live);
   out += fmt::format("It asks for {}.\n", format_vector(config.resolved.catalog, job.req));
   if (job.team < 0) return out;

@@ -9,6 +9,11 @@
 
 namespace taskgov {
 
+uint32_t EngineConfig::enforced_mask(size_t team) const {
+  const uint32_t derived = policy.cluster.enforce_derived ? 0 : resolved.teams[team].proportional_mask;
+  return enforced_resources(derived, resources());
+}
+
 int EngineConfig::weight_of_class(int32_t klass) const {
   if (klass < 0 || static_cast<size_t>(klass) >= class_weight.size()) return -1;
   return class_weight[static_cast<size_t>(klass)];

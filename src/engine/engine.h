@@ -40,6 +40,8 @@ struct EngineConfig {
 
   int resources() const { return resolved.catalog.size(); }
   int weight_of_class(int32_t klass) const;  // -1 for a job without a class
+  // Resources whose limit goes into the team's GrpTRES (enforced_resources in borrowing.h).
+  uint32_t enforced_mask(size_t team) const;
 };
 
 // Builds a config; false with *error filled when the policy does not resolve.

@@ -80,7 +80,7 @@ tg_assert_eq "sinfo: the cluster has 16 H100" 16 "$capacity"
 declare -a nlp
 tg_nlp_borrows nlp 4
 sleep 1
-tg_assert_eq "squeue: nlp holds 12 H100, its fourth job waits on the team limit" "12 PENDING AssocGrpGRES" \
+tg_assert_match "squeue: nlp holds 12 H100, its fourth job waits on the team limit" "^12 PENDING $TG_AT_LIMIT\$" \
   "$(tg_running_gres alice h100) $(tg_squeue "${nlp[4]}" '%T %r')"
 snapshot
 phase="nlp borrows"
