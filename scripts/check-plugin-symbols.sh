@@ -34,9 +34,10 @@ exports() {
   cat "$out"
 }
 
-# libs FILE: absolute paths of the libraries FILE loads (transitively), per ldd; "NAME not found" lines
-# are reported by the caller.
-libs() { ldd "$1" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3}'; }
+# libs FILE: absolute paths of the libraries FILE loads (transitively), per ldd, and the dynamic
+# loader (ldd lists it by path alone; every process has it, with __tls_get_addr for a plugin's
+# thread-local variables); "NAME not found" lines are reported by the caller.
+libs() { ldd "$1" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}'; }
 
 # The scope slurmctld gives every plugin: its own exports and those of the libraries it loads.
 {

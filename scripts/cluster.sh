@@ -3,9 +3,13 @@
 # The local Slurm cluster taskgov is tested against: munged, a private MariaDB, slurmdbd, slurmctld
 # and five emulated nodes (slurmd -N), every daemon on 127.0.0.1 only, everything under one folder.
 #
-# Usage: scripts/cluster.sh start|stop|status|reset|env
+# Usage: scripts/cluster.sh start [--sanitize]|restart-slurmctld|stop|status|reset|env
 #   start   start what is not running (idempotent); rewrites the configs and restarts slurmctld
 #           when the plugin mode or policy changed; creates accounts, QOS and users when missing
+#           --sanitize (or TASKGOV_SANITIZE=1): the plugins of scripts/build.sh --sanitize,
+#           built with ASan+UBSan, in a slurmctld started with the ASan runtime preloaded;
+#           sanitizer reports go to <cluster>/log/asan.<pid> and ubsan.<pid>
+#   restart-slurmctld  stop slurmctld alone and start it again as it was (the soak's restarts)
 #   stop    cancel all jobs, then stop every daemon this script started, by its recorded PID
 #   status  one line per daemon (PID, up/down); exits 1 when any is down
 #   reset   stop, then wipe the cluster folder (state, logs, the private MariaDB with slurm_acct_db)
@@ -16,7 +20,9 @@
 #   TASKGOV_PLUGINS      on (default): JobSubmitPlugins=taskgov, priority/taskgov, preempt/taskgov
 #                        off: stock priority/multifactor and preempt/qos, no job_submit plugin
 #   TASKGOV_POLICY       policy file copied to <cluster>/etc/taskgov.json (default: etc/taskgov.json)
-#   TASKGOV_PLUGIN_DIR   where the three taskgov plugins are (default: plugin/.libs, the build's)
+#   TASKGOV_PLUGIN_DIR   where the three taskgov plugins are (default: plugin/.libs, the build's;
+#                        build/sanitized-plugins with --sanitize)
+#   TASKGOV_SANITIZE     1: as start --sanitize, for every start (the integration tests restart it)
 set -euo pipefail
 shopt -s inherit_errexit                                   # also inside $(...)
 
@@ -26,7 +32,10 @@ cdir=${TASKGOV_CLUSTER_DIR:-$top/build/cluster}
 etc=$cdir/etc
 pids=$cdir/pids
 log=$cdir/log
-plugin_build_dir=${TASKGOV_PLUGIN_DIR:-$top/plugin/.libs}
+sanitize=${TASKGOV_SANITIZE:-0}
+if [ "${1:-}" = start ] && [ "${2:-}" = --sanitize ]; then sanitize=1; fi
+if [ "$sanitize" = 1 ]; then plugin_build_dir=${TASKGOV_PLUGIN_DIR:-$top/build/sanitized-plugins}
+else plugin_build_dir=${TASKGOV_PLUGIN_DIR:-$top/plugin/.libs}; fi
 
 cluster_name=taskgov
 nodes=(h100-1 h100-2 a100-1 a100-2 trn-1)
@@ -239,7 +248,9 @@ write_configs() {
   fi
   if ! cmp -s "$new/taskgov.json" "$etc/taskgov.json"; then echo policy; fi
 
-  install -m 0644 "$new/slurm.conf" "$new/gres.conf" "$new/taskgov.json" "$etc/"
+  if [ "$(cat "$etc/sanitize" 2>/dev/null || echo 0)" != "$sanitize" ]; then echo mode; fi
+  echo "$sanitize" >"$new/sanitize"
+  install -m 0644 "$new/slurm.conf" "$new/gres.conf" "$new/taskgov.json" "$new/sanitize" "$etc/"
   install -m 0600 -o slurm -g slurm "$new/slurmdbd.conf" "$etc/"
   rm -rf "$new"
 }
@@ -305,12 +316,37 @@ start_slurmdbd() {
   wait_for 30 listening 6819 || die "slurmdbd is not listening on 6819; see $log/slurmdbd.log"
 }
 
+# LD_PRELOAD for the sanitized plugins: gcc's ASan runtime (of the compiler that built them),
+# then libstdc++. slurmctld is C, so libstdc++ would come only with the plugins, after ASan set
+# up its interceptors: ASan would find no real __cxa_throw and abort slurmctld at the first C++
+# exception, even a caught one (seen: spdlog's on a full disk, test 18).
+sanitizer_runtime() {
+  local asan cxx
+  asan=$(${CC:-gcc} -print-file-name=libasan.so)
+  [ -f "$asan" ] || die "no libasan.so for ${CC:-gcc}: install libasan8 (gcc's ASan runtime)"
+  cxx=$(${CC:-gcc} -print-file-name=libstdc++.so.6)
+  [ -f "$cxx" ] || die "no libstdc++.so.6 for ${CC:-gcc}"
+  echo "$(readlink -f "$asan"):$(readlink -f "$cxx")"
+}
+
 ctld_up() { scontrol ping 2>/dev/null | grep -q 'is UP'; }
 
 start_slurmctld() {
   running slurmctld && return 0
   listening 6817 && die "port 6817 is in use by a process this script did not start"
-  spawn slurmctld /usr/sbin/slurmctld -D
+  local -a env=()
+  if [ "$(cat "$etc/sanitize" 2>/dev/null)" = 1 ]; then
+    # slurmctld itself is not instrumented: the runtime must be loaded first, before the
+    # plugins that need it. Reports do not stop slurmctld (halt_on_error=0, the plugins are
+    # built with -fsanitize-recover), so one run lists them all. No leak detection: slurmctld
+    # deliberately frees little at exit (plugins' fini are not even called, P8), so LeakSanitizer
+    # would report Slurm's own allocations; the engine's leaks are covered by make
+    # check-sanitized and the fuzz targets, which run with detect_leaks=1.
+    env=(env "LD_PRELOAD=$(sanitizer_runtime)"
+         "ASAN_OPTIONS=log_path=$log/asan:halt_on_error=0:detect_leaks=0:abort_on_error=0"
+         "UBSAN_OPTIONS=log_path=$log/ubsan:halt_on_error=0:print_stacktrace=1")
+  fi
+  spawn slurmctld "${env[@]}" /usr/sbin/slurmctld -D
   local i
   for ((i = 0; i < 300; i++)); do
     ctld_up && return 0
@@ -446,6 +482,16 @@ cmd_start() {
   say "up in $(elapsed "$t0" 1) s (plugins $mode, SLURM_CONF=$SLURM_CONF)"
 }
 
+cmd_restart_slurmctld() {
+  [ "$(id -u)" -eq 0 ] || die "restart-slurmctld must run as root"
+  running slurmctld || die "slurmctld is not running: scripts/cluster.sh start"
+  local t0
+  t0=$(now)
+  stop_daemons slurmctld
+  start_slurmctld
+  say "slurmctld restarted in $(since "$t0") s"
+}
+
 cancel_all_jobs() {
   ctld_up || return 0
   local jobs
@@ -502,9 +548,10 @@ cmd_env() {
 
 case ${1:-} in
   start) cmd_start ;;
+  restart-slurmctld) cmd_restart_slurmctld ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
   reset) cmd_reset ;;
   env) cmd_env ;;
-  *) echo "usage: $0 start|stop|status|reset|env" >&2; exit 2 ;;
+  *) echo "usage: $0 start [--sanitize]|restart-slurmctld|stop|status|reset|env" >&2; exit 2 ;;
 esac

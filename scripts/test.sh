@@ -7,7 +7,19 @@
 # Each unit test program, the fuzzing pass, the man pages together, and each integration file
 # count as one test.
 # Logs: build/test-logs/ (one per step and per integration test).
+#
+# scripts/test.sh --sanitize-plugins: instead, builds the plugins with ASan+UBSan
+# (scripts/build.sh --sanitize) and runs every integration test, the soak's short version
+# included, against a slurmctld that loads them (scripts/cluster.sh start --sanitize); every
+# sanitizer report counts as a failure. About as long as the integration tests (RELIABILITY.md).
 set -uo pipefail
+
+sanitize_plugins=0
+case ${1:-} in
+  '') ;;
+  --sanitize-plugins) sanitize_plugins=1 ;;
+  *) echo "usage: $0 [--sanitize-plugins]" >&2; exit 2 ;;
+esac
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top" || exit 1
@@ -59,9 +71,25 @@ trap 'echo "test: interrupted"; stop_cluster; summary' INT TERM
 
 echo "== setup"
 if ! step install-deps scripts/install-deps.sh; then failed=$((failed + 1)); summary; fi
-step build scripts/build.sh
+if [ $sanitize_plugins = 1 ]; then step build scripts/build.sh --sanitize
+else step build scripts/build.sh; fi
 built=$?
 [ $built = 0 ] || failed=$((failed + 1))
+
+# Sanitizer reports of the plugins inside slurmctld (scripts/cluster.sh start --sanitize writes
+# them to <cluster>/log/asan.<pid> and ubsan.<pid>), kept after each test: a test may wipe the
+# cluster folder.
+sanitizer_logs=$logs/sanitizer
+keep_sanitizer_reports() {
+  mkdir -p "$sanitizer_logs"
+  cp "$ctld_log_dir"/asan.* "$ctld_log_dir"/ubsan.* "$sanitizer_logs"/ 2>/dev/null || true
+}
+sanitizer_reports() {
+  cat "$sanitizer_logs"/* 2>/dev/null | grep -cE '^==[0-9]+==ERROR: |Sanitizer: CHECK failed|runtime error: '
+}
+ctld_log_dir=$(eval "$(scripts/cluster.sh env)"; echo "$TASKGOV_CLUSTER_DIR/log")
+
+if [ $sanitize_plugins = 0 ]; then
 
 echo "== unit tests"
 rm -f tests/unit/*/*.trs
@@ -103,7 +131,15 @@ plugins=(plugin/.libs/job_submit_taskgov.so plugin/.libs/priority_taskgov.so plu
 if step check-plugin-symbols scripts/check-plugin-symbols.sh "${plugins[@]}"; then tally PASS symbols
 else tally FAIL "plugin symbol check"; fi
 
-echo "== integration tests (logs in ${logs#"$top"/}/)"
+fi   # not --sanitize-plugins
+
+if [ $sanitize_plugins = 1 ]; then
+  export TASKGOV_SANITIZE=1
+  rm -f "$ctld_log_dir"/asan.* "$ctld_log_dir"/ubsan.*
+  echo "== integration tests against the plugins built with ASan+UBSan (reports in ${sanitizer_logs#"$top"/}/)"
+else
+  echo "== integration tests (logs in ${logs#"$top"/}/)"
+fi
 ctld_log=$(eval "$(scripts/cluster.sh env)"; echo "$TASKGOV_CLUSTER_DIR/log/slurmctld.log")
 for t in tests/integration/[0-9]*.sh; do
   name=$(basename "$t" .sh)
@@ -117,6 +153,11 @@ for t in tests/integration/[0-9]*.sh; do
     124) result="FAIL (timed out after 600 s)" ;;
     *) result=FAIL ;;
   esac
+  if [ $sanitize_plugins = 1 ]; then
+    before=$(sanitizer_reports)
+    keep_sanitizer_reports
+    if [ "$(sanitizer_reports)" != "$before" ]; then result="FAIL (sanitizer reports)"; fi
+  fi
   printf '  %-28s %s (%ss)\n' "$name" "${result%% *}" "$(elapsed "$t0" 1)"
   sed -n 's/^\[[0-9:]*\] time: /      /p; s/^SKIP: /      skipped: /p' "$logs/$name.log"
   case $result in
@@ -137,5 +178,9 @@ done
 
 echo "== stopping the cluster"
 stop_cluster
+if [ $sanitize_plugins = 1 ]; then
+  keep_sanitizer_reports
+  echo "  sanitizer reports: $(sanitizer_reports) (in ${sanitizer_logs#"$top"/}/)"
+fi
 [ $built = 0 ] || echo "  (the build failed: see ${logs#"$top"/}/build.log)"
 summary

@@ -22,6 +22,7 @@
 #include "src/slurmctld/slurmctld.h"
 
 #include "gpu_typing.h"
+#include "hetjob_sums.h"
 #include "submit_decision.h"
 #include "taskgov_shim.h"
 #include "team_pins.h"
@@ -117,8 +118,23 @@ extern int job_submit(job_desc_msg_t *job_desc, uint32_t submit_uid, char **err_
 		.job_id = (job_desc->job_id == NO_VAL) ? 0 : job_desc->job_id,
 	};
 	tg_submit_decision_t decision;
-	int outcome = submit_decide(engine, &req, &decision, lineage, job_desc->account,
-				    job_desc->user_id, job_desc->partition, false);
+	bool het = job_desc->het_job_offset != NO_VAL;
+	int outcome;
+	uint64_t *sum;
+
+	if (!het || job_desc->het_job_offset == 0)
+		hetjob_sums_start();
+	outcome = submit_decide(engine, &req, &decision, lineage, job_desc->account,
+				job_desc->user_id, job_desc->partition, false, het);
+	if (outcome == OUTCOME_HETJOB_TEAMS) {
+		_add_err_msg(err_msg, "taskgov: a heterogeneous job may span at most 8 teams; "
+				      "submit it as several jobs");
+		return ESLURM_ACCOUNTING_POLICY;
+	}
+	if (het && outcome == TG_SUBMIT_ACCEPT && !decision.shadow &&
+	    (sum = hetjob_sums_of(decision.team)))
+		for (int r = 0; r < TG_MAX_RESOURCES; r++)
+			sum[r] += decision.request[r];
 
 	if (outcome == TG_SUBMIT_NO_POLICY || outcome == TG_SUBMIT_UNGOVERNED)
 		return SLURM_SUCCESS;
@@ -229,7 +245,8 @@ extern int job_modify(job_desc_msg_t *job_desc, job_record_t *job_ptr, uint32_t 
 	};
 	/* "QOS=" (empty) asks Slurm for the association's default QOS: judge that one. */
 	outcome = submit_decide(engine, &req, &decision, lineage, PICK(account),
-				job_ptr->user_id, PICK(partition), job_desc->qos && !job_desc->qos[0]);
+				job_ptr->user_id, PICK(partition), job_desc->qos && !job_desc->qos[0],
+				false);
 	if (outcome == TG_SUBMIT_NO_POLICY || outcome == TG_SUBMIT_UNGOVERNED)
 		return SLURM_SUCCESS;
 	if (outcome == OUTCOME_INTERNAL_ERROR)

@@ -14,6 +14,7 @@
 #include "src/common/xstring.h"
 #include "src/slurmctld/slurmctld.h"
 
+#include "hetjob_sums.h"
 #include "submit_decision.h"
 #include "taskgov_shim.h"
 
@@ -75,7 +76,7 @@ static bool _shadow(tg_engine_t *engine)
 
 extern int submit_decide(tg_engine_t *engine, tg_submit_request_t *req,
 			 tg_submit_decision_t *decision, const char **lineage, const char *account,
-			 uint32_t uid, const char *partitions, bool default_qos)
+			 uint32_t uid, const char *partitions, bool default_qos, bool hetjob)
 {
 	slurmdb_assoc_rec_t *assoc;
 	assoc_mgr_lock_t locks = { .assoc = READ_LOCK, .qos = READ_LOCK, .user = READ_LOCK };
@@ -98,9 +99,12 @@ extern int submit_decide(tg_engine_t *engine, tg_submit_request_t *req,
 			_default_qos(assoc, qos, sizeof(qos));
 			req->qos = qos;
 		}
-		if (tg_decide_submission(engine, req, decision) == TG_OK)
+		team = tg_team_of_lineage(engine, lineage, req->lineage_depth);
+		if (hetjob && team >= 0 && !(req->hetjob_earlier = hetjob_sums_of(team)))
+			outcome = OUTCOME_HETJOB_TEAMS;
+		else if (tg_decide_submission(engine, req, decision) == TG_OK)
 			outcome = decision->outcome;
-		else if (tg_team_of_lineage(engine, lineage, req->lineage_depth) != -1)
+		else if (team != -1)
 			outcome = OUTCOME_INTERNAL_ERROR;
 	} else if (account) {
 		/* No association: if slurmctld does not refuse the job for it (associations not
@@ -111,9 +115,11 @@ extern int submit_decide(tg_engine_t *engine, tg_submit_request_t *req,
 			outcome = OUTCOME_INTERNAL_ERROR;
 	}
 	assoc_mgr_unlock(&locks);
-	if (outcome == OUTCOME_INTERNAL_ERROR && _shadow(engine)) {
-		info("%s: shadow mode: would refuse a job of uid %u (account %s): the association or "
-		     "the engine's decision failed", "job_submit/taskgov", uid, account ? account : "(default)");
+	if ((outcome == OUTCOME_INTERNAL_ERROR || outcome == OUTCOME_HETJOB_TEAMS) &&
+	    _shadow(engine)) {
+		info("%s: shadow mode: would refuse a job of uid %u (account %s): %s", "job_submit/taskgov",
+		     uid, account ? account : "(default)", outcome == OUTCOME_HETJOB_TEAMS ?
+		     "its hetjob spans more than 8 teams" : "the association or the engine's decision failed");
 		outcome = TG_SUBMIT_NO_POLICY;
 	}
 	return outcome;

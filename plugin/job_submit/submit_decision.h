@@ -10,14 +10,18 @@
 /* The engine failed on a job whose account a team owns, or the association of such an account
  * cannot be found: the caller refuses it, so that no governed job gets past unchecked. */
 #define OUTCOME_INTERNAL_ERROR (-1)
+/* A hetjob component of a team beyond the HETJOB_TEAMS its hetjob may span. */
+#define OUTCOME_HETJOB_TEAMS (-2)
 
 /* Resolves the association the way slurmctld will (with the job's partition; "QOS=" empty on
  * update meaning the association's default QOS when default_qos) and asks the engine. The
  * account names are borrowed from assoc_mgr, so its lock is held until the engine has looked
- * them up. Returns the decision's tg_submit_outcome, or OUTCOME_INTERNAL_ERROR (in shadow mode
- * only logged, and TG_SUBMIT_NO_POLICY returned). Caller holds the partition read lock. */
+ * them up. A hetjob component is judged with what its hetjob's earlier components ask of the
+ * same team (hetjob_sums.h). Returns the decision's tg_submit_outcome, or
+ * OUTCOME_INTERNAL_ERROR or OUTCOME_HETJOB_TEAMS (in shadow mode only logged, and
+ * TG_SUBMIT_NO_POLICY returned). Caller holds the partition read lock. */
 extern int submit_decide(tg_engine_t *engine, tg_submit_request_t *req,
 			 tg_submit_decision_t *decision, const char **lineage, const char *account,
-			 uint32_t uid, const char *partitions, bool default_qos);
+			 uint32_t uid, const char *partitions, bool default_qos, bool hetjob);
 
 #endif

@@ -83,7 +83,7 @@ std::vector<std::string> strings(const char* const* items, size_t n) {
 
 ResourceVector amounts_to_vector(const uint64_t* amounts, int n) {
   ResourceVector v;
-  for (int r = 0; r < n && amounts; ++r) v[r] = static_cast<Amount>(amounts[r]);
+  for (int r = 0; r < n && amounts; ++r) v[r] = amount_from_slurm(amounts[r]);
   return v;
 }
 
@@ -652,6 +652,9 @@ int tg_decide_submission(const tg_engine_t* engine, const tg_submit_request_t* r
     req.pn_min_memory = request->pn_min_memory;
     req.mem_per_cpu = request->mem_per_cpu != 0;
     req.admin_comment = text(request->admin_comment);
+    const std::shared_ptr<const EngineConfig> config = config_of(engine);
+    if (request->hetjob_earlier && config)
+      req.hetjob_earlier = amounts_to_vector(request->hetjob_earlier, config->resources());
     const audit::Submitter who{request->uid, request->job_id, request->update != 0, req.account};
     const Governor::FieldRoom room{sizeof decision->qos - 1,           sizeof decision->admin_comment - 1,
                                    sizeof decision->tres_per_job - 1,  sizeof decision->tres_per_node - 1,
@@ -685,6 +688,8 @@ int tg_decide_submission(const tg_engine_t* engine, const tg_submit_request_t* r
     set(d.mem_per_tres, decision->mem_per_tres, sizeof decision->mem_per_tres);
     decision->min_cpus = d.min_cpus.value_or(0);
     decision->pn_min_memory = d.pn_min_memory.value_or(0);
+    for (int r = 0; config && r < config->resources(); ++r)
+      decision->request[r] = static_cast<uint64_t>(std::max<Amount>(0, d.request[r]));
     return int{TG_OK};
   });
 }

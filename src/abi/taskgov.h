@@ -257,6 +257,9 @@ typedef struct {
 	uint32_t uid;              /* who submits or updates, for the decision record */
 	uint32_t job_id;           /* 0 at submit (Slurm assigns it later) */
 	int update;                /* job_modify rather than job_submit */
+	/* Per resource (tg_resource_name), what the earlier components of the same heterogeneous
+	 * job ask of this team, summed; NULL outside a hetjob or for its first component. */
+	const uint64_t *hetjob_earlier;
 } tg_submit_request_t;
 
 enum tg_submit_outcome {
@@ -282,6 +285,7 @@ typedef struct {
 	char cpus_per_tres[128], mem_per_tres[128];
 	uint32_t min_cpus;      /* non-zero: set the job's CPU count */
 	uint64_t pn_min_memory; /* non-zero: set the job's memory per node (MiB) */
+	uint64_t request[TG_MAX_RESOURCES]; /* per resource, what the job asks (when accepted) */
 } tg_submit_decision_t;
 int tg_decide_submission(const tg_engine_t *engine, const tg_submit_request_t *request,
 			 tg_submit_decision_t *decision) TG_NOEXCEPT;

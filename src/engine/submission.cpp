@@ -403,17 +403,22 @@ bool refuse_beyond_limits(const Submitted& job, SubmitDecision* decision) {
     const int r = ResourceCatalog::accelerators_first(k, catalog.size());
     if (decision->request[r] <= 0) continue;
     Amount ceiling = resolved.nominal[r] + resolved.borrow_cap[r];
-    if (decision->request[r] <= ceiling) continue;
+    Amount asked = 0;
+    const bool hetjob = job.request.hetjob_earlier[r] > 0;
+    if (!add_amounts(decision->request[r], job.request.hetjob_earlier[r], &asked))
+      asked = std::numeric_limits<Amount>::max();
+    if (asked <= ceiling) continue;
     std::string limit = can_borrow(sharing)
         ? fmt::format("{} (quota {} + borrow cap {})", format_amount(catalog, r, ceiling),
                       format_amount(catalog, r, resolved.nominal[r]), format_amount(catalog, r, resolved.borrow_cap[r]))
         : fmt::format("its quota {} (sharing {}: it does not borrow)", format_amount(catalog, r, resolved.nominal[r]),
                       sharing == Sharing::Lend ? "lend" : "dont-lend");
     return refused(decision, SubmitOutcome::AccountingPolicy,
-                   fmt::format("taskgov: team {} can never run this job: it asks for {} {} but the "
-                               "team's limit is {}; ask for at most {}, or ask your admin to raise the quota",
-                               job.team_name, format_amount(catalog, r, decision->request[r]), catalog.name(r), limit,
-                               format_amount(catalog, r, ceiling)));
+                   fmt::format("taskgov: team {} can never run this job: it asks for {} {}{} but the "
+                               "team's limit is {}; ask for at most {}{}, or ask your admin to raise the quota",
+                               job.team_name, format_amount(catalog, r, asked), catalog.name(r),
+                               hetjob ? " with the heterogeneous job's earlier components" : "", limit,
+                               format_amount(catalog, r, ceiling), hetjob ? " in all its components" : ""));
   }
   return true;
 }

@@ -23,6 +23,9 @@ struct SubmitRequest {
   uint64_t pn_min_memory = 0;  // MiB per node, or per CPU when mem_per_cpu
   bool mem_per_cpu = false;
   std::string admin_comment;   // what the job already carries (an update restamps it)
+  // What the earlier components of the same heterogeneous job ask of this team: Slurm starts
+  // a hetjob's components together, so a team's limit must hold them all (zero otherwise).
+  ResourceVector hetjob_earlier;
 };
 
 // Ungoverned: an account no team owns, let through as it is (unmapped_accounts = allow).

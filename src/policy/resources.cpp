@@ -37,6 +37,13 @@ bool multiply_amounts(Amount a, Amount b, Amount* product) {
   return !__builtin_mul_overflow(a, b, product);
 }
 
+Amount amount_from_slurm(uint64_t count) {
+  constexpr uint64_t kInfinite64 = 0xffffffffffffffffull;  // Slurm's INFINITE64
+  constexpr uint64_t kNoVal64 = 0xfffffffffffffffeull;     // Slurm's NO_VAL64
+  if (count == kInfinite64 || count == kNoVal64) return 0;
+  return count > static_cast<uint64_t>(kMaxJobAmount) ? kMaxJobAmount : static_cast<Amount>(count);
+}
+
 ResourceCatalog::ResourceCatalog() : names_{"cpu", "mem"} {}
 
 int ResourceCatalog::find(std::string_view name) const {

@@ -61,6 +61,14 @@ struct ResourceVector {
 bool add_amounts(Amount a, Amount b, Amount* sum);
 bool multiply_amounts(Amount a, Amount b, Amount* product);
 
+// A job's amount as Slurm counts it (uint64 TRES counts) in the engine's signed Amount. Slurm's
+// markers for "not set" (NO_VAL64) and "unlimited" (INFINITE64) are no amount: 0. Anything else
+// above kMaxJobAmount is clamped to it, never wrapped negative: the engine sums amounts over
+// every job of a cluster (MaxJobCount is at most a few million), and that many jobs of
+// kMaxJobAmount each still sum within an Amount. 2^40 is a trillion GPUs, or 1 EiB in MiB.
+constexpr Amount kMaxJobAmount = Amount{1} << 40;
+Amount amount_from_slurm(uint64_t count);
+
 // Parses a plain number of MiB or one with Slurm's suffixes, in either case and optionally
 // followed by B: "64K", "1024M", "512G", "2T", "1P", "512GB", "2tb"; false on anything else.
 bool parse_memory_mib(std::string_view text, Amount* mib);

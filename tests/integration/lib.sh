@@ -11,7 +11,8 @@ set -uo pipefail
 TG_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TG_CLUSTER=$TG_TOP/scripts/cluster.sh
 TG_TEST=$(basename "$0" .sh)
-TG_PLUGIN_DIR=${TASKGOV_PLUGIN_DIR:-$TG_TOP/plugin/.libs}
+if [ "${TASKGOV_SANITIZE:-0}" = 1 ]; then TG_PLUGIN_DIR=${TASKGOV_PLUGIN_DIR:-$TG_TOP/build/sanitized-plugins}
+else TG_PLUGIN_DIR=${TASKGOV_PLUGIN_DIR:-$TG_TOP/plugin/.libs}; fi
 eval "$("$TG_CLUSTER" env)"                 # SLURM_CONF, TASKGOV_CLUSTER_DIR
 TG_JOBDIR=$TASKGOV_CLUSTER_DIR/jobs/$TG_TEST
 TG_CTLD_LOG=$TASKGOV_CLUSTER_DIR/log/slurmctld.log

@@ -187,6 +187,37 @@ START_TEST(beyond_quota_and_borrow_cap_is_refused_with_the_numbers) {
 }
 END_TEST
 
+// A hetjob component is judged with what the earlier components ask of the same team (nlp's
+// limit: 8 H100 quota + 4 borrow cap).
+struct HetjobRow {
+  const char* component;
+  Amount earlier_h100;
+  bool accepted;
+  const char* message;
+};
+
+const HetjobRow kHetjobRows[] = {
+    {"gres:gpu:h100:4", 0, true, "team nlp, class experimentation"},
+    {"gres:gpu:h100:4", 8, true, "team nlp, class experimentation"},
+    {"gres:gpu:h100:4", 9, false,
+     "asks for 13 gres/gpu:h100 with the heterogeneous job's earlier components but the team's "
+     "limit is 12 (quota 8 + borrow cap 4); ask for at most 12 in all its components"},
+    {"gres:gpu:h100:1", 12, false, "asks for 13 gres/gpu:h100 with the heterogeneous job's"},
+    {"gres:gpu:h100:1", 9223372036854775807, false, "with the heterogeneous job's earlier components"},
+};
+
+START_TEST(hetjob_components_are_judged_together) {
+  const HetjobRow& row = kHetjobRows[_i];
+  auto c = config();
+  SubmitRequest r = request("nlp", row.component);
+  r.hetjob_earlier[c->resolved.catalog.find("gres/gpu:h100")] = row.earlier_h100;
+  SubmitDecision d = decide(r);
+  ck_assert_int_eq(static_cast<int>(d.outcome),
+                   static_cast<int>(row.accepted ? SubmitOutcome::Accept : SubmitOutcome::AccountingPolicy));
+  CHECK_CONTAINS(d.message, row.message);
+}
+END_TEST
+
 START_TEST(within_quota_and_borrow_cap_is_accepted) {
   SubmitDecision d = decide(request("nlp", "gres:gpu:h100:12"));
   ck_assert_int_eq(static_cast<int>(d.outcome), static_cast<int>(SubmitOutcome::Accept));
@@ -401,6 +432,7 @@ int main() {
   tcase_add_test(tc, per_node_requests_count_every_node);
   tcase_add_test(tc, beyond_quota_and_borrow_cap_is_refused_with_the_numbers);
   tcase_add_test(tc, within_quota_and_borrow_cap_is_accepted);
+  tcase_add_loop_test(tc, hetjob_components_are_judged_together, 0, count_of(kHetjobRows));
   tcase_add_test(tc, a_team_that_does_not_borrow_is_held_to_its_quota);
   tcase_add_test(tc, above_the_cluster_but_within_quota_pends);
   tcase_add_test(tc, a_gres_no_team_has_is_refused);

@@ -273,6 +273,31 @@ START_TEST(parse_node_gres_reads_counts_and_drops_socket_bindings) {
 }
 END_TEST
 
+// ---------------------------------------------------------------- amounts from Slurm
+struct SlurmAmountRow {
+  uint64_t count;
+  Amount amount;
+};
+
+const SlurmAmountRow kSlurmAmountRows[] = {
+    {0, 0},
+    {8, 8},
+    {2097152, 2097152},                       // 2 TiB of memory in MiB
+    {1099511627776, 1099511627776},           // 2^40: the largest kept as is
+    {1099511627777, 1099511627776},           // one above: clamped
+    {9223372036854775807, 1099511627776},     // int64's largest
+    {9223372036854775808ull, 1099511627776},  // one above int64: would wrap negative
+    {0xfffffffffffffffdull, 1099511627776},
+    {0xfffffffffffffffeull, 0},               // NO_VAL64: not set
+    {0xffffffffffffffffull, 0},               // INFINITE64
+};
+
+START_TEST(slurm_amounts_are_clamped_never_negative) {
+  const SlurmAmountRow& row = kSlurmAmountRows[_i];
+  ck_assert_int_eq(amount_from_slurm(row.count), row.amount);
+}
+END_TEST
+
 }  // namespace
 
 int main() {
@@ -306,6 +331,11 @@ int main() {
   tcase_add_loop_test(tres, parse_node_gres_reads_counts_and_drops_socket_bindings, 0,
                       sizeof kNodeGresRows / sizeof kNodeGresRows[0]);
   suite_add_tcase(suite, tres);
+
+  TCase* slurm_amounts = tcase_create("slurm_amounts");
+  tcase_add_loop_test(slurm_amounts, slurm_amounts_are_clamped_never_negative, 0,
+                      sizeof kSlurmAmountRows / sizeof kSlurmAmountRows[0]);
+  suite_add_tcase(suite, slurm_amounts);
 
   SRunner* runner = srunner_create(suite);
   srunner_run_all(runner, CK_NORMAL);
