@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <sys/param.h>
 #include <string.h>
 
@@ -22,6 +23,8 @@
 #include "src/common/xstring.h"
 #include "src/slurmctld/slurmctld.h"
 
+#include "compat/job_record.h"
+#include "compat/job_submit.h"
 #include "gpu_typing.h"
 #include "taskgov_shim.h"
 
@@ -30,6 +33,9 @@ const char plugin_type[] = "job_submit/taskgov";
 const uint32_t plugin_version = SLURM_VERSION_NUMBER;
 
 static tg_engine_t *engine = NULL;
+/* Since 23.02 Slurm runs submit and modify calls side by side (compat/job_submit.h); the
+ * engine's submission path and its audit records are taken one call at a time. */
+static pthread_mutex_t decide_lock = PTHREAD_MUTEX_INITIALIZER;
 
 extern int init(void)
 {
@@ -177,6 +183,7 @@ static int _decide(tg_submit_request_t *req, tg_submit_decision_t *decision, con
 	req->account = account;
 	req->multifactor_max = taskgov_multifactor_max();
 	memset(decision, 0, sizeof(*decision));
+	slurm_mutex_lock(&decide_lock);
 	assoc_mgr_lock(&locks);
 	assoc = _find_assoc(account, uid, partitions, &assoc_account);
 	if (assoc) {
@@ -200,6 +207,7 @@ static int _decide(tg_submit_request_t *req, tg_submit_decision_t *decision, con
 			outcome = OUTCOME_INTERNAL_ERROR;
 	}
 	assoc_mgr_unlock(&locks);
+	slurm_mutex_unlock(&decide_lock);
 	if (outcome == OUTCOME_INTERNAL_ERROR && _shadow()) {
 		info("%s: shadow mode: would refuse a job of uid %u (account %s): the association or "
 		     "the engine's decision failed", plugin_type, uid, account ? account : "(default)");
@@ -319,24 +327,28 @@ static bool _slurm_refuses_lengths(const job_desc_msg_t *d)
 	return false;
 }
 
-static int _refuse_update(job_record_t *job_ptr, uint32_t submit_uid, int code, const char *why)
+/* A refusal is logged, and told to the user where Slurm passes job_modify a message (err_msg,
+ * NULL before 23.02: then only the error code reaches scontrol). */
+static int _refuse_update(job_record_t *job_ptr, uint32_t submit_uid, int code, const char *why,
+			  char **err_msg)
 {
 	error("%s: refused update of %pJ by uid %u: %s", plugin_type, job_ptr, submit_uid, why);
+	if (err_msg)
+		_add_err_msg(err_msg, why);
 	return code;
 }
 
-/* job_modify has no message channel back to the user: a refusal is logged and its error code
- * returned, which scontrol prints.
+/* Refusals: see _refuse_update.
  *
  * Besides updates of what taskgov governs, any update of a pending job that still asks for
  * untyped GPUs (moved here from an unmapped account, submitted in shadow mode or before a
  * policy loaded) types it, a release included: no governed job starts untyped. Nothing is
  * changed for an update naming a partition that does not exist: Slurm refuses it after this
  * call, and a team restamped here would outlive the refusal. */
-extern int job_modify(job_desc_msg_t *job_desc, job_record_t *job_ptr, uint32_t submit_uid)
+extern int job_modify(TASKGOV_JOB_MODIFY_PARAMS)
 {
 	const char *lineage[TASKGOV_MAX_LINEAGE];
-	struct job_details *details = job_ptr->details;
+	job_details_t *details = job_ptr->details;
 	tg_submit_request_t req;
 	tg_submit_decision_t decision;
 	char message[512] = "";
@@ -385,14 +397,16 @@ extern int job_modify(job_desc_msg_t *job_desc, job_record_t *job_ptr, uint32_t 
 		return SLURM_SUCCESS;
 	if (outcome == OUTCOME_INTERNAL_ERROR)
 		return _refuse_update(job_ptr, submit_uid, ESLURM_INVALID_ACCOUNT,
-				      "the association or the engine's decision failed");
+				      "the association or the engine's decision failed",
+				      TASKGOV_JOB_MODIFY_ERR_MSG);
 	if (outcome != TG_SUBMIT_ACCEPT) {
 		if (decision.shadow) {
 			info("%s: shadow mode: would refuse update of %pJ by uid %u: %s",
 			     plugin_type, job_ptr, submit_uid, decision.message);
 			return SLURM_SUCCESS;
 		}
-		return _refuse_update(job_ptr, submit_uid, _error_code(outcome), decision.message);
+		return _refuse_update(job_ptr, submit_uid, _error_code(outcome), decision.message,
+				      TASKGOV_JOB_MODIFY_ERR_MSG);
 	}
 	if (decision.shadow)
 		return SLURM_SUCCESS;
@@ -400,7 +414,8 @@ extern int job_modify(job_desc_msg_t *job_desc, job_record_t *job_ptr, uint32_t 
 	 * replace, or Slurm refuses the pair as overlapping. */
 	if (untyped && taskgov_type_job_gpus(engine, job_ptr, decision.team, message,
 					     sizeof(message)) < 0)
-		return _refuse_update(job_ptr, submit_uid, ESLURM_INVALID_GRES, message);
+		return _refuse_update(job_ptr, submit_uid, ESLURM_INVALID_GRES, message,
+				      TASKGOV_JOB_MODIFY_ERR_MSG);
 	_replace(&job_desc->tres_per_job, job_desc->tres_per_job ? decision.tres_per_job : "");
 	_replace(&job_desc->tres_per_node, job_desc->tres_per_node ? decision.tres_per_node : "");
 	_replace(&job_desc->tres_per_task, job_desc->tres_per_task ? decision.tres_per_task : "");

@@ -14,9 +14,10 @@
 #include "src/common/xmalloc.h"
 #include "src/common/xstring.h"
 #include "src/slurmctld/locks.h"
-#include "src/slurmctld/preempt.h"
 #include "src/slurmctld/slurmctld.h"
 
+#include "compat/interfaces.h"
+#include "compat/list.h"
 #include "governance_cycle.h"
 #include "preemptor_fit.h"
 #include "taskgov_shim.h"
@@ -161,7 +162,7 @@ static int _write_trail(void *x, void *arg)
 /* ------------------------------------------------------------------ dynamic GrpTRES */
 
 /* Accounts whose limits taskgov changed, so it can give them back. */
-static List limited_accounts = NULL;
+static list_t *limited_accounts = NULL;
 
 static int _is_account_assoc(void *x, void *key)
 {
@@ -232,7 +233,7 @@ static void _remember_account(const char *account)
 static void _release_dropped_accounts(tg_engine_t *engine, int teams,
 				      const taskgov_tres_map_t *map)
 {
-	ListIterator it;
+	list_itr_t *it;
 	char *account;
 
 	if (!limited_accounts)
@@ -273,7 +274,7 @@ static int _assert_limits(tg_engine_t *engine, const tg_settings_t *settings,
 extern void governance_cycle_restore_limits(void)
 {
 	assoc_mgr_lock_t locks = { .assoc = WRITE_LOCK, .tres = READ_LOCK };
-	ListIterator it;
+	list_itr_t *it;
 	char *account;
 	int *positions, count;
 
@@ -357,9 +358,9 @@ static void _log_shadow_limits(tg_engine_t *engine, const tg_settings_t *setting
 }
 
 /* The victims' records, or NULL when one of them no longer runs (the cycle is stale). */
-static List _running_victims(const uint32_t *victims, size_t count)
+static list_t *_running_victims(const uint32_t *victims, size_t count)
 {
-	List jobs = list_create(NULL);
+	list_t *jobs = list_create(NULL);
 
 	for (size_t v = 0; v < count; v++) {
 		job_record_t *victim = find_job_record(victims[v]);
@@ -386,8 +387,8 @@ static int _preempt_for_held_jobs(tg_engine_t *engine, const tg_settings_t *sett
 	for (size_t p = 0; p < n; p++) {
 		job_record_t *preemptor = find_job_record(preemptors[p]);
 		job_record_t *victim;
-		ListIterator it;
-		List jobs;
+		list_itr_t *it;
+		list_t *jobs;
 		int team, klass;
 		size_t count;
 

@@ -19,20 +19,22 @@
 #include "slurm/slurm.h"
 #include "src/common/log.h"
 #include "src/common/run_in_daemon.h"
-#include "src/common/slurm_priority.h"
 #include "src/common/xmalloc.h"
 #include "src/common/xstring.h"
 #include "src/slurmctld/locks.h"
 #include "src/slurmctld/slurmctld.h"
 
 #include "cluster_warnings.h"
+#include "compat/interfaces.h"
+#include "compat/list.h"
+#include "compat/priority_ops.h"
 #include "governance_cycle.h"
 #include "gpu_typing.h"
 #include "taskgov_shim.h"
 
 /* sshare loads this plugin too, where these slurmctld globals do not exist. Defining them here
  * lets it load there; inside slurmctld its own definitions win (it exports them). */
-List job_list = NULL;
+list_t *job_list = NULL;
 time_t last_job_update = (time_t) 0;
 diag_stats_t slurmctld_diag_stats;
 
@@ -40,32 +42,16 @@ const char plugin_name[] = "taskgov priority plugin (multifactor + team governan
 const char plugin_type[] = "priority/taskgov";
 const uint32_t plugin_version = SLURM_VERSION_NUMBER;
 
-/* Mirrors slurm_priority_ops_t (src/common/slurm_priority.c), which Slurm keeps private. */
-typedef struct {
-	uint32_t (*set)(uint32_t last_prio, job_record_t *job_ptr);
-	void (*reconfig)(bool assoc_clear);
-	void (*set_assoc_usage)(slurmdb_assoc_rec_t *assoc);
-	double (*calc_fs_factor)(long double usage_efctv, long double shares_norm);
-	List (*get_priority_factors)(priority_factors_request_msg_t *req_msg, uid_t uid);
-	void (*job_end)(job_record_t *job_ptr);
-} multifactor_ops_t;
+static const char *multifactor_syms[] = { TASKGOV_PRIORITY_SYMS };
 
-static const char *multifactor_syms[] = {
-	"priority_p_set",
-	"priority_p_reconfig",
-	"priority_p_set_assoc_usage",
-	"priority_p_calc_fs_factor",
-	"priority_p_get_priority_factors_list",
-	"priority_p_job_end",
-};
-
-static multifactor_ops_t multifactor;
+static taskgov_priority_ops_t multifactor;
 static void *multifactor_context = NULL;
 static tg_engine_t *engine = NULL;
 
 static pthread_t cycle_thread;
 static bool cycle_thread_started = false;
 static bool cycle_stop = false;
+static bool cycle_load_first = false; /* the policy is read by the thread, not by init */
 static bool cycle_soon = false; /* a new policy: its limits and order at once, not next period */
 static pthread_mutex_t cycle_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cycle_cond = PTHREAD_COND_INITIALIZER;
@@ -143,6 +129,9 @@ static void *_cycle_loop(void *arg __attribute__((unused)))
 	uint64_t last_activity = _job_activity();
 	tg_settings_t settings;
 
+	if (cycle_load_first)
+		_load_policy("init");
+
 	while (true) {
 		struct timespec wake;
 		time_t now;
@@ -178,6 +167,18 @@ static void *_cycle_loop(void *arg __attribute__((unused)))
 	return NULL;
 }
 
+/* The first cycle at once, not after cycle_seconds: the teams' limits must hold from the first
+ * seconds after a restart or a takeover. Not from the caller: the cycle re-evaluates priorities
+ * through priority_g_set(), whose context lock Slurm holds around init. */
+static void _start_cycle(bool load_first)
+{
+	cycle_stop = false;
+	cycle_soon = true;
+	cycle_load_first = load_first;
+	slurm_thread_create(&cycle_thread, _cycle_loop, NULL);
+	cycle_thread_started = true;
+}
+
 extern int init(void)
 {
 	multifactor_context = taskgov_load_delegate("priority", "priority/multifactor",
@@ -196,14 +197,10 @@ extern int init(void)
 	info("%s: init: taskgov %s, delegating to priority/multifactor", plugin_type,
 	     tg_version());
 	tg_audit_configure(engine, slurm_conf.slurmctld_logfile, _report_audit);
-	_load_policy("init");
-	/* The first cycle at once, not after cycle_seconds: the teams' limits must hold from the
-	 * first seconds after a restart or a takeover. Not from here: the cycle re-evaluates
-	 * priorities through priority_g_set(), whose context lock Slurm holds around this init. */
-	cycle_stop = false;
-	cycle_soon = true;
-	slurm_thread_create(&cycle_thread, _cycle_loop, NULL);
-	cycle_thread_started = true;
+	if (!TASKGOV_PRIORITY_HAS_THREAD_START) {
+		_load_policy("init");
+		_start_cycle(false);
+	}
 	return SLURM_SUCCESS;
 }
 
@@ -284,13 +281,31 @@ extern double priority_p_calc_fs_factor(long double usage_efctv, long double sha
 	return multifactor.calc_fs_factor(usage_efctv, shares_norm);
 }
 
-extern List priority_p_get_priority_factors_list(priority_factors_request_msg_t *req_msg,
-						 uid_t uid)
+extern list_t *priority_p_get_priority_factors_list(TASKGOV_FACTORS_PARAMS)
 {
-	return multifactor.get_priority_factors(req_msg, uid);
+	return multifactor.get_priority_factors(TASKGOV_FACTORS_ARGS);
 }
 
 extern void priority_p_job_end(job_record_t *job_ptr)
 {
 	multifactor.job_end(job_ptr);
 }
+
+#if TASKGOV_PRIORITY_HAS_RECOVER
+extern uint32_t priority_p_recover(uint32_t prio_boost)
+{
+	return multifactor.recover(prio_boost);
+}
+#endif
+
+#if TASKGOV_PRIORITY_HAS_THREAD_START
+/* Jobs and nodes are loaded now, and init was too early to read the policy against the node
+ * table. Slurm holds its config, job, node and partition write locks here: the cycle thread
+ * reads the policy once they are released. */
+extern void priority_p_thread_start(void)
+{
+	multifactor.thread_start();
+	if (engine && running_in_slurmctld())
+		_start_cycle(true);
+}
+#endif
