@@ -9,11 +9,13 @@
 #include "slurm/slurm.h"
 #include "src/common/bitstring.h"
 #include "src/common/node_conf.h"
-#include "src/slurmctld/node_scheduler.h"
 
 #include "compat/interfaces.h"
 #include "compat/job_record.h"
 #include "compat/select.h"
+/* After the above: it needs slurmctld's types, which 22.05's select.h brought. */
+#include "src/slurmctld/node_scheduler.h"
+
 #include "preemptor_fit.h"
 
 extern bool preemptor_eligible(const job_record_t *job_ptr, time_t now)
