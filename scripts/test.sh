@@ -7,11 +7,24 @@
 # Each unit test program, the fuzzing pass, the man pages together, and each integration file
 # count as one test.
 # Logs: build/test-logs/ (one per step and per integration test).
+#
+# Usage: scripts/test.sh [--slurm 24.11 [NN...]]
+#   --slurm 24.11  the same against Slurm 24.11 (Debian 13) instead of the host's 22.05: makes the
+#                  release's root (scripts/slurm-root.sh), builds there (scripts/build.sh --slurm),
+#                  checks the plugins' symbols against its slurmctld and runs the integration
+#                  scenarios on its cluster (scripts/cluster.sh --slurm); the unit tests, fuzzing
+#                  and man pages (no Slurm header in them) are the default run's. NN...: only the
+#                  integration tests whose names start with these numbers.
+#                  Logs: build/test-logs-24.11/.
 set -uo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top" || exit 1
-logs=$top/build/test-logs
+release=
+if [ "${1:-}" = --slurm ]; then release=${2:-}; shift 2 || true; fi
+case $release in ''|host|22.05) release= ;; 24.11) ;; *) echo "test: --slurm '$release': supported are 22.05 and 24.11" >&2; exit 2 ;; esac
+only=("$@")
+logs=$top/build/test-logs${release:+-$release}
 passed=0 failed=0 skipped=0
 
 [ "$(id -u)" -eq 0 ] || { echo "test: run as root (the local cluster needs it)" >&2; exit 1; }
@@ -54,11 +67,24 @@ summary() {
   exit
 }
 
-stop_cluster() { scripts/cluster.sh stop >>"$logs/cluster-stop.log" 2>&1 || echo "  cluster stop failed: see ${logs#"$top"/}/cluster-stop.log"; }
+stop_cluster() { scripts/cluster.sh ${release:+--slurm "$release"} stop >>"$logs/cluster-stop.log" 2>&1 || echo "  cluster stop failed: see ${logs#"$top"/}/cluster-stop.log"; }
 trap 'echo "test: interrupted"; stop_cluster; summary' INT TERM
 
 echo "== setup"
 if ! step install-deps scripts/install-deps.sh; then failed=$((failed + 1)); summary; fi
+if [ -n "$release" ]; then
+  export TASKGOV_SLURM=$release                   # cluster.sh and the integration tests follow it
+  if ! step "slurm-$release-root" scripts/slurm-root.sh "$release"; then failed=$((failed + 1)); summary; fi
+  step build scripts/build.sh --slurm "$release"
+  built=$?
+  [ $built = 0 ] || failed=$((failed + 1))
+  root=$(scripts/slurm-root.sh "$release" path)
+  echo "== plugin symbols (Slurm $release)"
+  plugins=(build/slurm-$release/plugin/.libs/{job_submit,priority,preempt}_taskgov.so)
+  if step check-plugin-symbols scripts/inroot.sh "$root" scripts/check-plugin-symbols.sh "${plugins[@]}"; then
+    tally PASS symbols
+  else tally FAIL "plugin symbol check"; fi
+else
 step build scripts/build.sh
 built=$?
 [ $built = 0 ] || failed=$((failed + 1))
@@ -102,11 +128,17 @@ echo "== plugin symbols"
 plugins=(plugin/.libs/job_submit_taskgov.so plugin/.libs/priority_taskgov.so plugin/.libs/preempt_taskgov.so)
 if step check-plugin-symbols scripts/check-plugin-symbols.sh "${plugins[@]}"; then tally PASS symbols
 else tally FAIL "plugin symbol check"; fi
+fi
 
 echo "== integration tests (logs in ${logs#"$top"/}/)"
 ctld_log=$(eval "$(scripts/cluster.sh env)"; echo "$TASKGOV_CLUSTER_DIR/log/slurmctld.log")
 for t in tests/integration/[0-9]*.sh; do
   name=$(basename "$t" .sh)
+  if [ ${#only[@]} -gt 0 ]; then
+    pick=0
+    for n in "${only[@]}"; do [[ $name == "$n"* ]] && pick=1; done
+    [ $pick = 1 ] || continue
+  fi
   mark=$(wc -l 2>/dev/null <"$ctld_log" || echo 0)
   t0=$(now)
   timeout 600 bash "$t" >"$logs/$name.log" 2>&1 </dev/null

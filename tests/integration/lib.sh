@@ -15,6 +15,12 @@ TG_TEST=$(basename "$0" .sh)
 # PATH (its clients), TASKGOV_BIN and TASKGOV_PLUGIN_DIR (its build).
 eval "$("$TG_CLUSTER" env)"
 TG_PLUGIN_DIR=${TASKGOV_PLUGIN_DIR:-$TG_TOP/plugin/.libs}
+# The prefix that runs a command where the cluster's Slurm is installed: nothing for the host's,
+# scripts/inroot.sh ROOT for another release's.
+TG_IN_RELEASE=()
+if [ -n "${TASKGOV_SLURM:-}" ]; then
+  TG_IN_RELEASE=("$TG_TOP/scripts/inroot.sh" "$("$TG_TOP/scripts/slurm-root.sh" "$TASKGOV_SLURM" path)")
+fi
 TG_JOBDIR=$TASKGOV_CLUSTER_DIR/jobs/$TG_TEST
 TG_CTLD_LOG=$TASKGOV_CLUSTER_DIR/log/slurmctld.log
 TG_FAILED=0
