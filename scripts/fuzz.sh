@@ -43,8 +43,8 @@ common=(-std=c++17 -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all -Wal
 libs=($(pkg-config --libs jansson fmt spdlog) -lpthread)
 
 # The engine's sources as Makefile.am lists them, so that a new file is fuzzed without edits here.
-engine_sources=$(sed -n '/^ENGINE_SOURCES = /,/^$/p' Makefile.am | grep -o 'src/[a-z_]*\.cpp')
-newest_header=$(ls -t src/*.h tests/fuzz/*.h | head -n 1)
+engine_sources=$(sed -n '/^ENGINE_SOURCES = /,/^$/p' Makefile.am | grep -o 'src/[a-z_/]*\.cpp')
+newest_header=$(ls -t src/*/*.h tests/fuzz/*.h | head -n 1)
 objs=()
 for src in $engine_sources; do
   obj=$out/obj/$(basename "$src" .cpp).o

@@ -90,11 +90,11 @@ built=$?
 [ $built = 0 ] || failed=$((failed + 1))
 
 echo "== unit tests"
-rm -f tests/unit/*.trs
+rm -f tests/unit/*/*.trs
 step make-check make -j2 check
 rc=$?
 n=0
-for trs in tests/unit/*.trs; do
+for trs in tests/unit/*/*.trs; do
   [ -f "$trs" ] || continue
   n=$((n + 1))
   tally "$(sed -n 's/^:test-result: //p' "$trs" | head -n1)" "unit: $(basename "$trs" .trs)"

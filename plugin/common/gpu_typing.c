@@ -21,10 +21,8 @@ static int _is_untyped_gpu(void *x, void *arg __attribute__((unused)))
 	return state->gres_name && !strcmp(state->gres_name, "gpu") && js && !js->type_name;
 }
 
-extern bool taskgov_job_has_untyped_gpus(const void *job)
+extern bool taskgov_job_has_untyped_gpus(const job_record_t *job_ptr)
 {
-	const job_record_t *job_ptr = job;
-
 	return job_ptr->gres_list_req &&
 	       list_find_first(job_ptr->gres_list_req, _is_untyped_gpu, NULL);
 }
@@ -60,10 +58,9 @@ static int _set_type(void *x, void *arg)
 	return 0;
 }
 
-extern int taskgov_type_job_gpus(tg_engine_t *engine, void *job, int team, char *message,
-				 size_t message_len)
+extern int taskgov_type_job_gpus(tg_engine_t *engine, job_record_t *job_ptr, int team,
+				 char *message, size_t message_len)
 {
-	job_record_t *job_ptr = job;
 	char **fields[] = { &job_ptr->tres_per_job, &job_ptr->tres_per_node,
 			    &job_ptr->tres_per_task, &job_ptr->tres_per_socket };
 	char typed[4][1024], type[64] = "";

@@ -46,7 +46,7 @@ extern tg_inventory_t *taskgov_inventory_from_nodes(void)
 	return inventory;
 }
 
-extern void *taskgov_load_delegate(const char *kind, const char *type, void **ops,
+extern plugin_context_t *taskgov_load_delegate(const char *kind, const char *type, void **ops,
 				   const char **syms, size_t syms_size)
 {
 	plugin_context_t *context = plugin_context_create(kind, type, ops, syms, syms_size);
@@ -56,7 +56,7 @@ extern void *taskgov_load_delegate(const char *kind, const char *type, void **op
 	return context;
 }
 
-extern void taskgov_unload_delegate(void *context)
+extern void taskgov_unload_delegate(plugin_context_t *context)
 {
 	if (context)
 		plugin_context_destroy(context);
@@ -77,7 +77,7 @@ extern uint64_t taskgov_multifactor_max(void)
 	return sum;
 }
 
-extern int taskgov_account_lineage(const void *assoc, const char **lineage)
+extern int taskgov_account_lineage(const slurmdb_assoc_rec_t *assoc, const char **lineage)
 {
 	const slurmdb_assoc_rec_t *a = assoc;
 	int depth = 0;
@@ -91,27 +91,15 @@ extern int taskgov_account_lineage(const void *assoc, const char **lineage)
 	return depth;
 }
 
-/* Direct-mapped: association ids are small consecutive integers, and a collision only costs
- * one more walk of the association tree. */
-#define TEAM_CACHE_SLOTS 4096
-static struct {
-	uint32_t assoc_id;
-	uint64_t generation;
-	int team;
-} team_cache[TEAM_CACHE_SLOTS];
-
-extern int taskgov_team_of_job(tg_engine_t *engine, const void *job, bool assoc_locked)
+extern int taskgov_team_of_job(tg_engine_t *engine, const job_record_t *job_ptr,
+			       bool assoc_locked)
 {
-	const job_record_t *job_ptr = job;
-	uint64_t generation = tg_policy_generation(engine);
-	uint32_t slot = job_ptr->assoc_id % TEAM_CACHE_SLOTS;
 	const char *lineage[TASKGOV_MAX_LINEAGE];
 	assoc_mgr_lock_t locks = { .assoc = READ_LOCK };
-	int team;
+	int team = tg_association_team(engine, job_ptr->assoc_id);
 
-	if (team_cache[slot].assoc_id == job_ptr->assoc_id &&
-	    team_cache[slot].generation == generation && generation)
-		return team_cache[slot].team;
+	if (team != TG_UNKNOWN)
+		return team;
 	if (!assoc_locked)
 		assoc_mgr_lock(&locks);
 	team = job_ptr->assoc_ptr ?
@@ -121,15 +109,17 @@ extern int taskgov_team_of_job(tg_engine_t *engine, const void *job, bool assoc_
 		assoc_mgr_unlock(&locks);
 	if (team < -1)
 		team = -1;
-	team_cache[slot].assoc_id = job_ptr->assoc_id;
-	team_cache[slot].generation = generation;
-	team_cache[slot].team = team;
+	tg_association_team_remember(engine, job_ptr->assoc_id, team);
 	return team;
 }
 
-extern void taskgov_push_admin_comment(void *job)
+extern int taskgov_class_of_job(tg_engine_t *engine, const job_record_t *job_ptr)
 {
-	job_record_t *job_ptr = job;
+	return job_ptr->qos_ptr ? tg_class_of_qos(engine, job_ptr->qos_ptr->name) : -1;
+}
+
+extern void taskgov_push_admin_comment(job_record_t *job_ptr)
+{
 	slurmdb_job_cond_t job_cond;
 	slurmdb_job_rec_t job_rec;
 	slurm_selected_step_t step;
@@ -160,10 +150,8 @@ extern void taskgov_push_admin_comment(void *job)
 	FREE_NULL_LIST(ret_list);
 }
 
-extern void taskgov_append_to_job(void *job, const char *fields)
+extern void taskgov_append_to_job(job_record_t *job_ptr, const char *fields)
 {
-	job_record_t *job_ptr = job;
-
 	/* A requeued job may be preempted many times; keep the comment bounded. */
 	if (job_ptr->admin_comment && strlen(job_ptr->admin_comment) > 2048)
 		return;
@@ -173,8 +161,8 @@ extern void taskgov_append_to_job(void *job, const char *fields)
 		job_ptr->admin_comment = xstrdup(fields);
 }
 
-extern void taskgov_record_on_job(void *job, const char *fields)
+extern void taskgov_record_on_job(job_record_t *job_ptr, const char *fields)
 {
-	taskgov_append_to_job(job, fields);
-	taskgov_push_admin_comment(job);
+	taskgov_append_to_job(job_ptr, fields);
+	taskgov_push_admin_comment(job_ptr);
 }

@@ -10,8 +10,6 @@
  */
 #include "config.h"
 
-#include <pthread.h>
-#include <sys/param.h>
 #include <string.h>
 
 #include "slurm/slurm.h"
@@ -26,16 +24,15 @@
 #include "compat/job_record.h"
 #include "compat/job_submit.h"
 #include "gpu_typing.h"
+#include "submit_decision.h"
 #include "taskgov_shim.h"
+#include "update_scope.h"
 
 const char plugin_name[] = "taskgov job submit plugin (teams, classes, request checks)";
 const char plugin_type[] = "job_submit/taskgov";
 const uint32_t plugin_version = SLURM_VERSION_NUMBER;
 
 static tg_engine_t *engine = NULL;
-/* Since 23.02 Slurm runs submit and modify calls side by side (compat/job_submit.h); the
- * engine's submission path and its audit records are taken one call at a time. */
-static pthread_mutex_t decide_lock = PTHREAD_MUTEX_INITIALIZER;
 
 extern int init(void)
 {
@@ -92,130 +89,6 @@ static void _add_err_msg(char **err_msg, const char *text)
 	}
 }
 
-/* The association slurmctld will use: with the job's partition (a user may have associations
- * for some partitions only: sacctmgr add user ... partition=gpu), the first partition of a
- * list that has one, else the default partition; then without one, as for a reservation's.
- * Caller holds assoc READ and the partition read lock. */
-static slurmdb_assoc_rec_t *_find_assoc(const char *account, uint32_t uid, const char *partitions,
-					const char **lineage_account)
-{
-	slurmdb_assoc_rec_t rec, *assoc = NULL;
-	char *list = xstrdup(partitions), *save = NULL, *name;
-
-	if (!partitions && default_part_loc)
-		list = xstrdup(default_part_loc->name);
-	for (name = list ? strtok_r(list, ",", &save) : NULL; name && !assoc;
-	     name = strtok_r(NULL, ",", &save)) {
-		memset(&rec, 0, sizeof(rec));
-		rec.acct = (char *) account;
-		rec.uid = uid;
-		rec.partition = name;
-		if (assoc_mgr_fill_in_assoc(acct_db_conn, &rec, accounting_enforce, &assoc, true) !=
-		    SLURM_SUCCESS)
-			assoc = NULL;
-	}
-	xfree(list);
-	if (!assoc) {
-		memset(&rec, 0, sizeof(rec));
-		rec.acct = (char *) account;
-		rec.uid = uid;
-		if (assoc_mgr_fill_in_assoc(acct_db_conn, &rec, accounting_enforce, &assoc, true) !=
-		    SLURM_SUCCESS)
-			assoc = NULL;
-	}
-	*lineage_account = assoc ? assoc->acct : NULL;
-	return assoc;
-}
-
-/* Whether each partition named exists: an update naming one that does not fails in Slurm after
- * job_modify, so taskgov changes nothing for it. */
-static bool _partitions_exist(const char *partitions)
-{
-	char *list = xstrdup(partitions), *save = NULL, *name;
-	bool all = true;
-
-	for (name = list ? strtok_r(list, ",", &save) : NULL; name && all;
-	     name = strtok_r(NULL, ",", &save))
-		all = find_part_record(name) != NULL;
-	xfree(list);
-	return all;
-}
-
-/* Slurm's choice for "QOS=" (empty) on update: the association's default QOS. Caller holds
- * assoc and QOS READ. */
-static void _default_qos(slurmdb_assoc_rec_t *assoc, char *out, size_t len)
-{
-	slurmdb_qos_rec_t rec;
-	slurmdb_qos_rec_t *qos = NULL;
-
-	memset(&rec, 0, sizeof(rec));
-	assoc_mgr_get_default_qos_info(assoc, &rec);
-	if (!rec.name && assoc_mgr_fill_in_qos(acct_db_conn, &rec, accounting_enforce, &qos, true) ==
-	    SLURM_SUCCESS && qos)
-		rec.name = qos->name;
-	snprintf(out, len, "%s", rec.name ? rec.name : "normal");
-}
-
-#define OUTCOME_INTERNAL_ERROR (-1)
-
-static bool _shadow(void)
-{
-	tg_settings_t settings;
-	return tg_settings(engine, &settings) == TG_OK && settings.shadow;
-}
-
-/* Resolves the association the way slurmctld will and asks the engine. The account names are
- * borrowed from assoc_mgr, so the lock is held until the engine has looked them up. Returns
- * OUTCOME_INTERNAL_ERROR when the engine failed on a job whose account a team owns, or the
- * association cannot be found for such an account: the caller refuses it, so that no governed
- * job gets past unchecked (in shadow mode it is only logged). */
-static int _decide(tg_submit_request_t *req, tg_submit_decision_t *decision, const char **lineage,
-		   const char *account, uint32_t uid, const char *partitions, bool default_qos)
-{
-	slurmdb_assoc_rec_t *assoc;
-	assoc_mgr_lock_t locks = { .assoc = READ_LOCK, .qos = READ_LOCK, .user = READ_LOCK };
-	const char *assoc_account = NULL;
-	char qos[256] = "";
-	int outcome = TG_SUBMIT_NO_POLICY; /* no association: Slurm itself refuses the job */
-	int team;
-
-	req->lineage = lineage;
-	req->account = account;
-	req->multifactor_max = taskgov_multifactor_max();
-	memset(decision, 0, sizeof(*decision));
-	slurm_mutex_lock(&decide_lock);
-	assoc_mgr_lock(&locks);
-	assoc = _find_assoc(account, uid, partitions, &assoc_account);
-	if (assoc) {
-		req->lineage_depth = taskgov_account_lineage(assoc, lineage);
-		if (!req->account)
-			req->account = assoc_account;
-		if (default_qos) {
-			_default_qos(assoc, qos, sizeof(qos));
-			req->qos = qos;
-		}
-		if (tg_decide_submission(engine, req, decision) == TG_OK)
-			outcome = decision->outcome;
-		else if (tg_team_of_lineage(engine, lineage, req->lineage_depth) != -1)
-			outcome = OUTCOME_INTERNAL_ERROR;
-	} else if (account) {
-		/* No association: if slurmctld does not refuse the job for it (associations not
-		 * enforced), a team's account must not run unchecked. */
-		lineage[0] = account;
-		team = tg_team_of_lineage(engine, lineage, 1);
-		if (team >= 0 && !(accounting_enforce & ACCOUNTING_ENFORCE_ASSOCS))
-			outcome = OUTCOME_INTERNAL_ERROR;
-	}
-	assoc_mgr_unlock(&locks);
-	slurm_mutex_unlock(&decide_lock);
-	if (outcome == OUTCOME_INTERNAL_ERROR && _shadow()) {
-		info("%s: shadow mode: would refuse a job of uid %u (account %s): the association or "
-		     "the engine's decision failed", plugin_type, uid, account ? account : "(default)");
-		outcome = TG_SUBMIT_NO_POLICY;
-	}
-	return outcome;
-}
-
 static const char internal_error[] =
 	"taskgov: this job could not be checked against its team's rules (see slurmctld.log), so "
 	"it is refused rather than let past its team's quota; check the account and partition "
@@ -245,8 +118,8 @@ extern int job_submit(job_desc_msg_t *job_desc, uint32_t submit_uid, char **err_
 		.job_id = (job_desc->job_id == NO_VAL) ? 0 : job_desc->job_id,
 	};
 	tg_submit_decision_t decision;
-	int outcome = _decide(&req, &decision, lineage, job_desc->account, job_desc->user_id,
-			      job_desc->partition, false);
+	int outcome = submit_decide(engine, &req, &decision, lineage, job_desc->account,
+				    job_desc->user_id, job_desc->partition, false);
 
 	if (outcome == TG_SUBMIT_NO_POLICY || outcome == TG_SUBMIT_UNGOVERNED)
 		return SLURM_SUCCESS;
@@ -289,43 +162,7 @@ extern int job_submit(job_desc_msg_t *job_desc, uint32_t submit_uid, char **err_
 	return SLURM_SUCCESS;
 }
 
-/* Whether an update touches what taskgov governs; other updates (time limit, name, ...) pass. */
-static bool _governed_update(const job_desc_msg_t *d)
-{
-	return d->account || d->qos || d->partition || d->tres_per_job || d->tres_per_node ||
-	       d->tres_per_task || d->tres_per_socket || d->cpus_per_tres || d->mem_per_tres ||
-	       d->min_cpus != NO_VAL || d->min_nodes != NO_VAL || d->num_tasks != NO_VAL ||
-	       d->cpus_per_task != NO_VAL16 || d->pn_min_memory != NO_VAL64;
-}
-
 #define PICK(field) (job_desc->field ? job_desc->field : job_ptr->field)
-
-/* Slurm refuses an update with an over-long string right after job_modify, with no call that
- * would let priority/taskgov correct a stamp made here (_test_job_desc_fields in job_mgr.c):
- * such an update changes nothing of the job, so taskgov leaves it alone too. */
-static bool _slurm_refuses_lengths(const job_desc_msg_t *d)
-{
-	const struct {
-		const char *text;
-		size_t max;
-	} fields[] = {
-		{ d->account, 1024 },	     { d->comment, 1024 },	  { d->cpus_per_tres, 1024 },
-		{ d->features, 1024 },	     { d->licenses, 1024 },	  { d->mail_user, 1024 },
-		{ d->mcs_label, 1024 },	     { d->mem_per_tres, 1024 },	  { d->name, 1024 },
-		{ d->network, 1024 },	     { d->partition, 1024 },	  { d->prefer, 1024 },
-		{ d->qos, 1024 },	     { d->reservation, 1024 },	  { d->tres_bind, 1024 },
-		{ d->tres_freq, 1024 },	     { d->tres_per_job, 1024 },	  { d->tres_per_node, 1024 },
-		{ d->tres_per_socket, 1024 }, { d->tres_per_task, 1024 }, { d->wckey, 1024 },
-		{ d->array_inx, 4096 },	     { d->burst_buffer, 8192 },	  { d->dependency, 131072 },
-		{ d->cpu_bind, 131072 },     { d->mem_bind, 131072 },	  { d->std_err, MAXPATHLEN },
-		{ d->std_in, MAXPATHLEN },   { d->std_out, MAXPATHLEN },  { d->work_dir, MAXPATHLEN },
-	};
-
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-		if (fields[i].text && strlen(fields[i].text) > fields[i].max)
-			return true;
-	return false;
-}
 
 /* A refusal is logged, and told to the user where Slurm passes job_modify a message (err_msg,
  * NULL before 23.02: then only the error code reaches scontrol). */
@@ -362,14 +199,14 @@ extern int job_modify(TASKGOV_JOB_MODIFY_PARAMS)
 	if (!IS_JOB_PENDING(job_ptr) || !details)
 		return SLURM_SUCCESS;
 	untyped = taskgov_job_has_untyped_gpus(job_ptr);
-	if (!_governed_update(job_desc) && !untyped)
+	if (!update_touches_governance(job_desc) && !untyped)
 		return SLURM_SUCCESS;
-	if ((job_desc->partition && !_partitions_exist(job_desc->partition)) ||
-	    _slurm_refuses_lengths(job_desc))
+	if ((job_desc->partition && !update_partitions_exist(job_desc->partition)) ||
+	    update_refused_for_lengths(job_desc))
 		return SLURM_SUCCESS;
 	/* A job that enters a team from an unmapped account has a QOS that is no class: it gets
 	 * the lowest class, as at submit, unless the update names one. */
-	if (job_ptr->qos_ptr && tg_class_of_qos(engine, job_ptr->qos_ptr->name) >= 0)
+	if (taskgov_class_of_job(engine, job_ptr) >= 0)
 		current_class = job_ptr->qos_ptr->name;
 	req = (tg_submit_request_t) {
 		.qos = job_desc->qos ? job_desc->qos : current_class,
@@ -391,8 +228,8 @@ extern int job_modify(TASKGOV_JOB_MODIFY_PARAMS)
 		.update = 1,
 	};
 	/* "QOS=" (empty) asks Slurm for the association's default QOS: judge that one. */
-	outcome = _decide(&req, &decision, lineage, PICK(account), job_ptr->user_id,
-			  PICK(partition), job_desc->qos && !job_desc->qos[0]);
+	outcome = submit_decide(engine, &req, &decision, lineage, PICK(account),
+				job_ptr->user_id, PICK(partition), job_desc->qos && !job_desc->qos[0]);
 	if (outcome == TG_SUBMIT_NO_POLICY || outcome == TG_SUBMIT_UNGOVERNED)
 		return SLURM_SUCCESS;
 	if (outcome == OUTCOME_INTERNAL_ERROR)

@@ -34,19 +34,8 @@ const uint32_t plugin_version = SLURM_VERSION_NUMBER;
 static const char *stock_syms[] = { TASKGOV_PREEMPT_SYMS };
 
 static taskgov_preempt_ops_t stock;
-static void *stock_context = NULL;
+static plugin_context_t *stock_context = NULL;
 static tg_engine_t *engine = NULL;
-
-/* Slurm asks preemptable() for every job record against one preemptor at a time: resolve the
- * preemptor's team and class once. */
-static struct {
-	uint32_t job_id;
-	time_t submit_time;
-	int team;
-	int klass;
-	bool seen_by_cycle;
-	uint64_t request[TG_MAX_RESOURCES]; /* for one the cycle has not seen */
-} preemptor_cache;
 
 extern int init(void)
 {
@@ -72,32 +61,18 @@ extern void fini(void)
 	stock_context = NULL;
 }
 
-static void _resolve_preemptor(job_record_t *preemptor)
+/* The preemptor's request in the engine's resource order, for one the last cycle has not seen
+ * (submitted since): the engine judges it by that against its team's state. */
+static const uint64_t *_request_of(job_record_t *preemptor, uint64_t *amounts)
 {
-	time_t submit = preemptor->details ? preemptor->details->submit_time : 0;
-	int team;
+	tg_settings_t settings;
+	taskgov_tres_map_t map;
 
-	if (preemptor_cache.job_id == preemptor->job_id && preemptor_cache.submit_time == submit)
-		return;
-	team = tg_pending_team(engine, preemptor->job_id);
-	preemptor_cache.seen_by_cycle = team != TG_UNKNOWN;
-	/* Submitted since the last cycle: judged by its account and its own request. */
-	if (!preemptor_cache.seen_by_cycle) {
-		tg_settings_t settings;
-		taskgov_tres_map_t map;
-
-		team = taskgov_team_of_job(engine, preemptor, false);
-		memset(preemptor_cache.request, 0, sizeof(preemptor_cache.request));
-		if (team >= 0 && tg_settings(engine, &settings) == TG_OK) {
-			taskgov_tres_map(engine, settings.resources, false, &map);
-			taskgov_tres_amounts(preemptor->tres_req_cnt, &map, preemptor_cache.request);
-		}
-	}
-	preemptor_cache.job_id = preemptor->job_id;
-	preemptor_cache.submit_time = submit;
-	preemptor_cache.team = team;
-	preemptor_cache.klass = preemptor->qos_ptr ?
-		tg_class_of_qos(engine, preemptor->qos_ptr->name) : -1;
+	if (tg_settings(engine, &settings) != TG_OK)
+		return NULL;
+	taskgov_tres_map(engine, settings.resources, false, &map);
+	taskgov_tres_amounts(preemptor->tres_req_cnt, &map, amounts);
+	return amounts;
 }
 
 static bool _shadow(void)
@@ -110,41 +85,46 @@ static bool _shadow(void)
  * record, finished ones included: cheap checks first, and never a log line. */
 extern bool preempt_p_preemptable(job_record_t *preemptee, job_record_t *preemptor)
 {
-	int victim_team, reason;
-	bool repeated;
+	uint64_t amounts[TG_MAX_RESOURCES];
+	const uint64_t *request = NULL;
+	int victim_team, team, klass, reason;
+	bool seen, repeated;
 
 	if (!IS_JOB_RUNNING(preemptee) && !IS_JOB_SUSPENDED(preemptee))
 		return false;
-	_resolve_preemptor(preemptor);
 	victim_team = tg_running_team(engine, preemptee->job_id);
+	team = tg_pending_team(engine, preemptor->job_id);
+	seen = team != TG_UNKNOWN;
+	if (!seen)
+		team = taskgov_team_of_job(engine, preemptor, false);
 	if (victim_team == TG_UNKNOWN) {
 		/* Started since the last cycle: a governed one is never a victim yet. */
 		victim_team = taskgov_team_of_job(engine, preemptee, false);
 		if (victim_team >= 0)
 			return false;
 	}
-	if (victim_team < 0 && preemptor_cache.team < 0)
+	if (victim_team < 0 && team < 0)
 		return stock.preemptable(preemptee, preemptor);
-	if (victim_team < 0 || preemptor_cache.team < 0)
+	if (victim_team < 0 || team < 0)
 		return false; /* taskgov's teams and ungoverned work never preempt each other */
 
-	reason = tg_may_preempt(engine, preemptor->job_id, preemptor_cache.team,
-				preemptor_cache.klass,
-				preemptor_cache.seen_by_cycle ? NULL : preemptor_cache.request,
+	klass = taskgov_class_of_job(engine, preemptor);
+	if (!seen)
+		request = _request_of(preemptor, amounts);
+	reason = tg_may_preempt(engine, preemptor->job_id, team, klass, request,
 				preemptee->job_id);
 	if (reason == TG_REASON_NONE)
 		return false;
 	/* Why, until Slurm preempts it (asks its grace time) in the same scheduling pass. */
-	repeated = tg_preemption_note(engine, preemptee->job_id, preemptor->job_id,
-				      preemptor_cache.team, preemptor_cache.klass, reason);
+	repeated = tg_preemption_note(engine, preemptee->job_id, preemptor->job_id, team, klass,
+				      reason);
 	if (_shadow()) {
 		/* Only pairs the rules allow get here, once per scheduling pass: few lines. */
 		if (!repeated) {
 			info("%s: shadow mode: would preempt %pJ for %pJ (%s)", plugin_type,
 			     preemptee, preemptor, tg_reason_name(reason));
-			tg_record_preemption(engine, preemptee->job_id, preemptor->job_id,
-					     preemptor_cache.team, preemptor_cache.klass,
-					     preemptor->tres_fmt_req_str, reason, 0);
+			tg_record_preemption(engine, preemptee->job_id, preemptor->job_id, team,
+					     klass, preemptor->tres_fmt_req_str, reason, 0);
 		}
 		return false;
 	}

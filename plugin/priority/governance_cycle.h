@@ -10,8 +10,4 @@
 
 extern void governance_cycle_run(tg_engine_t *engine);
 
-/* Puts every GrpTRES taskgov changed back to the administrator's value (slurmctld shutting
- * down, or the plugin losing its policy). */
-extern void governance_cycle_restore_limits(void);
-
 #endif

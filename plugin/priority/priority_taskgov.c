@@ -33,6 +33,7 @@
 #include "governance_cycle.h"
 #include "gpu_typing.h"
 #include "taskgov_shim.h"
+#include "team_limits.h"
 
 /* sshare loads this plugin too, where these slurmctld globals do not exist. Defining them here
  * lets it load there; inside slurmctld its own definitions win (it exports them). */
@@ -47,7 +48,7 @@ const uint32_t plugin_version = SLURM_VERSION_NUMBER;
 static const char *multifactor_syms[] = { TASKGOV_PRIORITY_SYMS };
 
 static taskgov_priority_ops_t multifactor;
-static void *multifactor_context = NULL;
+static plugin_context_t *multifactor_context = NULL;
 static tg_engine_t *engine = NULL;
 
 static pthread_t cycle_thread;
@@ -270,7 +271,7 @@ extern int fini(void)
 		pthread_join(cycle_thread, NULL);
 		cycle_thread_started = false;
 		/* Without its plugin, nobody re-asserts the limits: hand them back now. */
-		governance_cycle_restore_limits();
+		team_limits_restore(engine);
 	}
 	/* The engine outlives this plugin when the other two hold it (an HA handover unloads only
 	 * the priority plugin): its audit writer must not call into this unloaded code. */
@@ -297,7 +298,7 @@ static void _match_stamp(job_record_t *job_ptr)
 	    !IS_JOB_PENDING(job_ptr) || !job_ptr->qos_ptr)
 		return;
 	team = taskgov_team_of_job(engine, job_ptr, false);
-	klass = tg_class_of_qos(engine, job_ptr->qos_ptr->name);
+	klass = taskgov_class_of_job(engine, job_ptr);
 	if (team < 0 || klass < 0 ||
 	    tg_restamp(engine, team, klass, job_ptr->admin_comment, stamp, sizeof(stamp)) != 1)
 		return;

@@ -8,7 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "policy.h"
+#include "policy/policy.h"
 
 namespace taskgov::cli {
 

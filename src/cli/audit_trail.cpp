@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "audit_trail.h"
+#include "cli/audit_trail.h"
 
 #include <jansson.h>
 #include <slurm/slurm.h>
@@ -11,8 +11,8 @@
 
 #include <fmt/format.h>
 
-#include "audit_log.h"
-#include "output.h"
+#include "audit/audit_log.h"
+#include "cli/output.h"
 
 namespace taskgov::cli {
 

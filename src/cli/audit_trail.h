@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "policy.h"
+#include "policy/policy.h"
 
 namespace taskgov::cli {
 

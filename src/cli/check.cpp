@@ -8,14 +8,14 @@
 #include <string>
 #include <vector>
 
-#include "cluster_facts.h"
-#include "command.h"
-#include "inventory_file.h"
-#include "live_inventory.h"
-#include "policy.h"
-#include "policy_warnings.h"
-#include "quota.h"
-#include "table.h"
+#include "cli/cluster_facts.h"
+#include "cli/command.h"
+#include "policy/inventory_file.h"
+#include "cli/live_inventory.h"
+#include "policy/policy.h"
+#include "policy/policy_warnings.h"
+#include "policy/quota.h"
+#include "cli/table.h"
 
 namespace taskgov::cli {
 

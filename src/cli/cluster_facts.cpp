@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "cluster_facts.h"
+#include "cli/cluster_facts.h"
 
 #include <slurm/slurm.h>
 #include <slurm/slurm_errno.h>
@@ -8,9 +8,9 @@
 
 #include <cerrno>
 
-#include "sacctmgr.h"
-#include "slurm_strings.h"
-#include "subprocess.h"
+#include "cli/sacctmgr.h"
+#include "policy/slurm_strings.h"
+#include "cli/subprocess.h"
 
 namespace taskgov::cli {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "policy_warnings.h"
+#include "policy/policy_warnings.h"
 
 namespace taskgov::cli {
 

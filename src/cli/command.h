@@ -8,7 +8,7 @@
 #include <functional>
 #include <string>
 
-#include "policy.h"
+#include "policy/policy.h"
 
 namespace taskgov::cli {
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // taskgov explain JOBID
-#include "explain.h"
+#include "cli/explain.h"
 
 #include <fmt/format.h>
 
@@ -10,10 +10,10 @@
 #include <memory>
 #include <vector>
 
-#include "command.h"
-#include "output.h"
-#include "reasons.h"
-#include "sacct.h"
+#include "cli/command.h"
+#include "cli/output.h"
+#include "engine/reasons.h"
+#include "cli/sacct.h"
 
 namespace taskgov::cli {
 
@@ -173,11 +173,10 @@ std::string explain_pending(const Engine& engine, size_t index, const LiveJob& l
   } else {
     out += start_condition(config, team, name, job, verdict, cycle);
   }
-  std::vector<uint32_t> victims = engine.victims_for(job.id);
+  std::vector<Victim> victims = engine.victims_for(job.id);
   if (!victims.empty()) {
     std::vector<std::string> parts;
-    for (uint32_t v : victims)
-      parts.push_back(fmt::format("{} ({})", v, reason_name(engine.may_preempt(job.id, job.team, job.klass, &job.req, v))));
+    for (const Victim& v : victims) parts.push_back(fmt::format("{} ({})", v.job, reason_name(v.reason)));
     out += fmt::format(
         "Its own team's limit holds it back, so Slurm offers it no victims: taskgov's cycle preempts "
         "job{} {} for it.\n", victims.size() == 1 ? "" : "s", join(parts));

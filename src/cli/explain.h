@@ -8,10 +8,10 @@
 #include <map>
 #include <string>
 
-#include "admin_comment.h"
-#include "audit_trail.h"
-#include "engine.h"
-#include "live_snapshot.h"
+#include "audit/admin_comment.h"
+#include "cli/audit_trail.h"
+#include "engine/engine.h"
+#include "cli/live_snapshot.h"
 
 namespace taskgov::cli {
 

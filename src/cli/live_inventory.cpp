@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "live_inventory.h"
+#include "cli/live_inventory.h"
 
 #include <slurm/slurm.h>
 #include <slurm/slurm_errno.h>
@@ -12,8 +12,8 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "command.h"
-#include "slurm_strings.h"
+#include "cli/command.h"
+#include "policy/slurm_strings.h"
 
 namespace taskgov::cli {
 

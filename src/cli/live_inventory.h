@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "inventory.h"
+#include "policy/inventory.h"
 
 namespace taskgov::cli {
 

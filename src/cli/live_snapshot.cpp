@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "live_snapshot.h"
+#include "cli/live_snapshot.h"
 
 #include <pwd.h>
 #include <slurm/slurm.h>
@@ -12,9 +12,9 @@
 #include <cstdio>
 #include <ctime>
 
-#include "command.h"
-#include "live_inventory.h"
-#include "slurm_strings.h"
+#include "cli/command.h"
+#include "cli/live_inventory.h"
+#include "policy/slurm_strings.h"
 
 // libslurm exports these under the slurm_ prefix (squeue's STATE and REASON columns) although
 // slurm.h does not declare them.

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "accounts.h"
-#include "engine.h"
+#include "cli/accounts.h"
+#include "engine/engine.h"
 
 namespace taskgov::cli {
 

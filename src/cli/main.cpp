@@ -3,7 +3,7 @@
 
 #include <vector>
 
-#include "command.h"
+#include "cli/command.h"
 
 int main(int argc, char** argv) {
   namespace cli = taskgov::cli;

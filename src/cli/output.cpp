@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "output.h"
+#include "cli/output.h"
 
 #include <fmt/format.h>
 #include <unistd.h>

@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "command.h"
+#include "cli/command.h"
 
 namespace taskgov::cli {
 

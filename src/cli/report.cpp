@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // taskgov report --start DATE --end DATE [--team T] [--format table|json|csv]
-#include "report.h"
+#include "cli/report.h"
 
 #include <fmt/format.h>
 
@@ -10,12 +10,12 @@
 #include <memory>
 #include <set>
 
-#include "accounts.h"
-#include "admin_comment.h"
-#include "command.h"
-#include "output.h"
-#include "sacctmgr.h"
-#include "table.h"
+#include "cli/accounts.h"
+#include "audit/admin_comment.h"
+#include "cli/command.h"
+#include "cli/output.h"
+#include "cli/sacctmgr.h"
+#include "cli/table.h"
 
 namespace taskgov::cli {
 

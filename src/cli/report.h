@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "sacct.h"
+#include "cli/sacct.h"
 
 namespace taskgov::cli {
 

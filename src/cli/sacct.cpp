@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "sacct.h"
+#include "cli/sacct.h"
 
 #include <jansson.h>
 
 #include <fmt/format.h>
 
-#include "output.h"
-#include "subprocess.h"
+#include "cli/output.h"
+#include "cli/subprocess.h"
 
 namespace taskgov::cli {
 

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "resources.h"
+#include "policy/resources.h"
 
 namespace taskgov::cli {
 

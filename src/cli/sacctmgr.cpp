@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "sacctmgr.h"
+#include "cli/sacctmgr.h"
 
 #include <fmt/format.h>
 
@@ -10,8 +10,8 @@
 #include <cstring>
 #include <fstream>
 
-#include "slurm_strings.h"
-#include "subprocess.h"
+#include "policy/slurm_strings.h"
+#include "cli/subprocess.h"
 
 namespace taskgov::cli {
 

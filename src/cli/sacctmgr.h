@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "accounts.h"
+#include "cli/accounts.h"
 
 namespace taskgov::cli {
 

@@ -14,18 +14,18 @@
 #include <memory>
 #include <sstream>
 
-#include "accounts.h"
-#include "admin_comment.h"
-#include "command.h"
-#include "inventory_file.h"
-#include "live_inventory.h"
-#include "output.h"
-#include "report.h"
-#include "sacctmgr.h"
-#include "simulate_output.h"
-#include "simulate_plot.h"
-#include "simulate_replay.h"
-#include "simulate_setup.h"
+#include "cli/accounts.h"
+#include "audit/admin_comment.h"
+#include "cli/command.h"
+#include "policy/inventory_file.h"
+#include "cli/live_inventory.h"
+#include "cli/output.h"
+#include "cli/report.h"
+#include "cli/sacctmgr.h"
+#include "cli/simulate_output.h"
+#include "cli/simulate_plot.h"
+#include "cli/simulate_replay.h"
+#include "cli/simulate_setup.h"
 
 namespace taskgov::cli {
 

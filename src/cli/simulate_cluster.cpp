@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "simulate_cluster.h"
+#include "cli/simulate_cluster.h"
 
 #include <algorithm>
 #include <functional>

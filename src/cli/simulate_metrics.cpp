@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "simulate_metrics.h"
+#include "cli/simulate_metrics.h"
 
 #include <algorithm>
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "resources.h"
+#include "policy/resources.h"
 
 namespace taskgov::cli {
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "simulate_output.h"
+#include "cli/simulate_output.h"
 
 #include <fmt/format.h>
 
-#include "output.h"
-#include "table.h"
+#include "cli/output.h"
+#include "cli/table.h"
 
 namespace taskgov::cli {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "simulate_plot.h"
+#include "cli/simulate_plot.h"
 
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -9,7 +9,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "output.h"
+#include "cli/output.h"
 
 namespace taskgov::cli {
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "simulate_metrics.h"
-#include "simulate_trace.h"
+#include "cli/simulate_metrics.h"
+#include "cli/simulate_trace.h"
 
 namespace taskgov::cli {
 

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "simulate_replay.h"
+#include "cli/simulate_replay.h"
 
 #include <algorithm>
 #include <chrono>
 #include <queue>
 #include <set>
 
-#include "simulate_cluster.h"
-#include "submission.h"
+#include "cli/simulate_cluster.h"
+#include "engine/submission.h"
 
 namespace taskgov::cli {
 
@@ -250,15 +250,15 @@ class Replay {
     for (uint32_t id : engine_.preemptors_held_by_limits()) {
       const size_t job = id - 1;
       if (jobs_[job].status != Status::Pending) continue;
-      std::vector<uint32_t> victims = engine_.victims_for(id);
+      const std::vector<Victim> victims = engine_.victims_for(id);
       // Another preemptor of this cycle may have taken some of them already.
       if (std::any_of(victims.begin(), victims.end(),
-                      [&](uint32_t v) { return jobs_[v - 1].status != Status::Running; }))
+                      [&](const Victim& v) { return jobs_[v.job - 1].status != Status::Running; }))
         continue;
       Placement trial = cluster_;
-      for (uint32_t v : victims) trial.release(jobs_[v - 1].slices);
+      for (const Victim& v : victims) trial.release(jobs_[v.job - 1].slices);
       if (!trial.fits(jobs_[job].footprint)) continue;
-      for (uint32_t v : victims) preempt(v - 1, job, t);
+      for (const Victim& v : victims) preempt(v.job - 1, job, t);
       preempted = true;
     }
     if (preempted) run_engine(t);

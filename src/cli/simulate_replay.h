@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "engine.h"
-#include "simulate_metrics.h"
-#include "simulate_trace.h"
+#include "engine/engine.h"
+#include "cli/simulate_metrics.h"
+#include "cli/simulate_trace.h"
 
 namespace taskgov::cli {
 

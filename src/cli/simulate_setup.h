@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "inventory.h"
-#include "policy.h"
-#include "simulate_replay.h"
-#include "simulate_trace.h"
+#include "policy/inventory.h"
+#include "policy/policy.h"
+#include "cli/simulate_replay.h"
+#include "cli/simulate_trace.h"
 
 namespace taskgov::cli {
 

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sacct.h"
+#include "cli/sacct.h"
 
 namespace taskgov::cli {
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // taskgov status [--json|--prometheus] [--all] [--watch SECONDS] [--output FILE]
-#include "status.h"
+#include "cli/status.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -10,10 +10,10 @@
 #include <memory>
 #include <thread>
 
-#include "admin_comment.h"
-#include "command.h"
-#include "output.h"
-#include "table.h"
+#include "audit/admin_comment.h"
+#include "cli/command.h"
+#include "cli/output.h"
+#include "cli/table.h"
 
 namespace taskgov::cli {
 

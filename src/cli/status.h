@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "engine.h"
-#include "live_snapshot.h"
+#include "engine/engine.h"
+#include "cli/live_snapshot.h"
 
 namespace taskgov::cli {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "subprocess.h"
+#include "cli/subprocess.h"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // taskgov sync [--apply] [--prune] [--cluster NAME]
-#include "sync.h"
+#include "cli/sync.h"
 
 #include <strings.h>
 
@@ -11,9 +11,9 @@
 #include <map>
 #include <memory>
 
-#include "command.h"
-#include "output.h"
-#include "subprocess.h"
+#include "cli/command.h"
+#include "cli/output.h"
+#include "cli/subprocess.h"
 
 namespace taskgov::cli {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "policy.h"
-#include "sacctmgr.h"
+#include "policy/policy.h"
+#include "cli/sacctmgr.h"
 
 namespace taskgov::cli {
 

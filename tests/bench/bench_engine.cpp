@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "audit_log.h"
-#include "audit_records.h"
+#include "audit/audit_log.h"
+#include "audit/audit_records.h"
 #include "scenario.h"
 
 using namespace taskgov;

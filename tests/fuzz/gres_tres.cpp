@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "resources.h"
-#include "slurm_strings.h"
+#include "policy/resources.h"
+#include "policy/slurm_strings.h"
 
 using namespace taskgov;
 

@@ -7,9 +7,9 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "engine.h"
-#include "inventory_file.h"
-#include "policy.h"
+#include "engine/engine.h"
+#include "policy/inventory_file.h"
+#include "policy/policy.h"
 
 using namespace taskgov;
 

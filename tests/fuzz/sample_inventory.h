@@ -5,7 +5,7 @@
 
 #include <cstdlib>
 
-#include "inventory_file.h"
+#include "policy/inventory_file.h"
 
 namespace taskgov::fuzz {
 

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "sample_inventory.h"
-#include "taskgov.h"
+#include "abi/taskgov.h"
 
 namespace {
 

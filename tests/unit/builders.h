@@ -7,9 +7,9 @@
 #include <string>
 #include <string_view>
 
-#include "inventory.h"
-#include "policy.h"
-#include "resources.h"
+#include "policy/inventory.h"
+#include "policy/policy.h"
+#include "policy/resources.h"
 
 // ck_assert_str_eq keeps only a pointer into its argument, so a temporary std::string must
 // outlive the comparison.

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "live_snapshot.h"
+#include "cli/live_snapshot.h"
 #include "scenario.h"
 
 namespace taskgov::test {

@@ -66,6 +66,12 @@ Amounts times(const Amounts& shape, Amount k) {
   return out;
 }
 
+std::string ids_string(const std::vector<Victim>& victims) {
+  std::vector<uint32_t> ids;
+  for (const Victim& v : victims) ids.push_back(v.job);
+  return ids_string(ids);
+}
+
 Amounts plus(const Amounts& a, const Amounts& b) {
   Amounts out = a;
   for (const auto& entry : b) {

@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine.h"
+#include "engine/engine.h"
 
 namespace taskgov::scenario {
 
@@ -124,5 +124,6 @@ std::vector<uint32_t> victim_order(const CycleResult& cycle);
 
 // "1,2,3" for failure messages.
 std::string ids_string(const std::vector<uint32_t>& ids);
+std::string ids_string(const std::vector<Victim>& victims);  // their job ids
 
 }  // namespace taskgov::scenario

@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "ordering.h"
+#include "engine/ordering.h"
 
 namespace taskgov::test {
 
