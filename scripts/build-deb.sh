@@ -24,13 +24,13 @@ rm -f "$out"/taskgov_*.deb
 
 run=()
 if [ -n "$release" ]; then
-  run=(scripts/inroot.sh "$(scripts/slurm-root.sh "$release" ensure)")
+  run=("$top/scripts/inroot.sh" "$(scripts/slurm-root.sh "$release" ensure)")
   export SLURM_SOURCE=$(scripts/slurm-root.sh "$release" source)
 else
   scripts/install-deps.sh
   export SLURM_SOURCE=$(scripts/get-slurm-source.sh)
 fi
-( cd "$tree" && DEB_BUILD_OPTIONS="nocheck parallel=2" "${run[@]}" env DEB_BUILD_OPTIONS="nocheck parallel=2" \
+( cd "$tree" && "${run[@]}" env DEB_BUILD_OPTIONS="nocheck parallel=2" \
     dpkg-buildpackage -us -uc -b ) >"$out/build.log" 2>&1 ||
   { tail -n 30 "$out/build.log" >&2; echo "build-deb: dpkg-buildpackage failed; see $out/build.log" >&2; exit 1; }
 ls "$out"/taskgov_*.deb

@@ -18,6 +18,8 @@
 #
 # Environment:
 #   TASKGOV_SLURM        the release, as --slurm (the flag wins)
+#   TASKGOV_PORT_OFFSET  added to every port (default 0: slurmctld 6817, slurmd 6818, slurmdbd
+#                        6819, nodes 17001-17021, MariaDB 17030), to run beside another cluster
 #   TASKGOV_CLUSTER_DIR  the cluster folder (default: build/cluster under the project)
 #   TASKGOV_PLUGINS      on (default): JobSubmitPlugins=taskgov, priority/taskgov, preempt/taskgov
 #                        off: stock priority/multifactor and preempt/qos, no job_submit plugin
@@ -55,7 +57,11 @@ plugin_build_dir=${TASKGOV_PLUGIN_DIR:-$default_plugins}
 
 cluster_name=taskgov
 nodes=(h100-1 h100-2 a100-1 a100-2 trn-1)
-db_port=17030
+port_offset=${TASKGOV_PORT_OFFSET:-0}
+[[ $port_offset =~ ^[0-9]+$ ]] && [ "$port_offset" -le 40000 ] ||
+  { echo "cluster: error: TASKGOV_PORT_OFFSET='$port_offset': a number of 0 to 40000" >&2; exit 2; }
+ctld_port=$((6817 + port_offset)) slurmd_port=$((6818 + port_offset)) dbd_port=$((6819 + port_offset))
+db_port=$((17030 + port_offset))
 munge_socket=/run/munge/munge.socket.2
 mysql_socket=$cdir/mysql/mysqld.sock
 daemons=(munged mariadbd slurmdbd slurmctld "${nodes[@]/#/slurmd-}")
@@ -291,7 +297,10 @@ write_configs() {
   fi
   render "$top/etc/cluster/slurm.conf.in" "$new/slurm.conf" "CLUSTER_DIR=$cdir" "HOSTNAME=$(hostname)" \
     "PLUGIN_DIR=$plugin_dir" "PRIORITY_TYPE=$prio" "PREEMPT_TYPE=$preempt" \
-    "JOB_SUBMIT_LINE=$jsub" "NOOP_PLUGINS=$noop_plugins"
+    "JOB_SUBMIT_LINE=$jsub" "NOOP_PLUGINS=$noop_plugins" "CTLD_PORT=$ctld_port" \
+    "SLURMD_PORT=$slurmd_port" "DBD_PORT=$dbd_port" \
+    "H100_PORTS=$((17001 + port_offset))-$((17002 + port_offset))" \
+    "A100_PORTS=$((17011 + port_offset))-$((17012 + port_offset))" "TRN_PORT=$((17021 + port_offset))"
   render "$top/etc/cluster/gres.conf.in" "$new/gres.conf" "CLUSTER_DIR=$cdir"
   if [ -n "$root" ]; then
     # slurmd 24.11 sets up a cgroup plugin whatever ProctrackType says, and the root has no
@@ -299,7 +308,7 @@ write_configs() {
     printf '# taskgov local cluster (scripts/cluster.sh): no cgroups, nodes share one host\nCgroupPlugin=disabled\n' >"$new/cgroup.conf"
   fi
   render "$top/etc/cluster/slurmdbd.conf.in" "$new/slurmdbd.conf" "CLUSTER_DIR=$cdir" \
-    "DB_PORT=$db_port" "DB_PASSWORD=$(cat "$etc/db-password")"
+    "DB_PORT=$db_port" "DBD_PORT=$dbd_port" "DB_PASSWORD=$(cat "$etc/db-password")"
   cp "$policy" "$new/taskgov.json"
 
   # Only slurmctld loads these: changing them restarts slurmctld alone.
@@ -385,16 +394,16 @@ start_mariadb() {
 
 start_slurmdbd() {
   running slurmdbd && return 0
-  listening 6819 && die "port 6819 is in use by a process this script did not start"
+  listening "$dbd_port" && die "port $dbd_port is in use by a process this script did not start"
   spawn slurmdbd "${rel[@]}" /usr/sbin/slurmdbd -D
-  wait_for 30 listening 6819 || die "slurmdbd is not listening on 6819; see $log/slurmdbd.log"
+  wait_for 30 listening "$dbd_port" || die "slurmdbd is not listening on $dbd_port; see $log/slurmdbd.log"
 }
 
 ctld_up() { scontrol ping 2>/dev/null | grep -q 'is UP'; }
 
 start_slurmctld() {
   running slurmctld && return 0
-  listening 6817 && die "port 6817 is in use by a process this script did not start"
+  listening "$ctld_port" && die "port $ctld_port is in use by a process this script did not start"
   spawn slurmctld "${rel[@]}" /usr/sbin/slurmctld -D
   local i
   for ((i = 0; i < 300; i++)); do
