@@ -10,6 +10,7 @@
 #include "src/slurmctld/slurmctld.h"
 
 #include "compat/gres.h"
+#include "compat/tres_strings.h"
 #include "gpu_typing.h"
 #include "taskgov_shim.h"
 
@@ -95,6 +96,7 @@ extern int taskgov_type_job_gpus(tg_engine_t *engine, job_record_t *job_ptr, int
 		if (!changed[i])
 			continue;
 		xfree(*fields[i]);
+		taskgov_tres_string_for_slurm(typed[i]);
 		*fields[i] = xstrdup(typed[i]);
 	}
 	/* The counts Slurm limits the job by (gres/gpu:<type> now holds its GPUs too). */

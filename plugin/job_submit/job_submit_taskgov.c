@@ -23,6 +23,7 @@
 
 #include "compat/job_record.h"
 #include "compat/job_submit.h"
+#include "compat/tres_strings.h"
 #include "gpu_typing.h"
 #include "submit_decision.h"
 #include "taskgov_shim.h"
@@ -74,6 +75,13 @@ static void _replace(char **field, const char *value)
 		return;
 	xfree(*field);
 	*field = xstrdup(value);
+}
+
+/* A request string the engine wrote, in the spelling of the Slurm release (compat/tres_strings.h). */
+static void _replace_tres(char **field, char *value)
+{
+	taskgov_tres_string_for_slurm(value);
+	_replace(field, value);
 }
 
 /* An earlier plugin in JobSubmitPlugins may have left a message: keep it, add ours. */
@@ -144,12 +152,12 @@ extern int job_submit(job_desc_msg_t *job_desc, uint32_t submit_uid, char **err_
 
 	if (!job_desc->qos)
 		_replace(&job_desc->qos, decision.qos);
-	_replace(&job_desc->tres_per_job, decision.tres_per_job);
-	_replace(&job_desc->tres_per_node, decision.tres_per_node);
-	_replace(&job_desc->tres_per_task, decision.tres_per_task);
-	_replace(&job_desc->tres_per_socket, decision.tres_per_socket);
-	_replace(&job_desc->cpus_per_tres, decision.cpus_per_tres);
-	_replace(&job_desc->mem_per_tres, decision.mem_per_tres);
+	_replace_tres(&job_desc->tres_per_job, decision.tres_per_job);
+	_replace_tres(&job_desc->tres_per_node, decision.tres_per_node);
+	_replace_tres(&job_desc->tres_per_task, decision.tres_per_task);
+	_replace_tres(&job_desc->tres_per_socket, decision.tres_per_socket);
+	_replace_tres(&job_desc->cpus_per_tres, decision.cpus_per_tres);
+	_replace_tres(&job_desc->mem_per_tres, decision.mem_per_tres);
 	if (decision.min_cpus)
 		job_desc->min_cpus = decision.min_cpus;
 	if (decision.pn_min_memory)
@@ -253,9 +261,9 @@ extern int job_modify(TASKGOV_JOB_MODIFY_PARAMS)
 					     sizeof(message)) < 0)
 		return _refuse_update(job_ptr, submit_uid, ESLURM_INVALID_GRES, message,
 				      TASKGOV_JOB_MODIFY_ERR_MSG);
-	_replace(&job_desc->tres_per_job, job_desc->tres_per_job ? decision.tres_per_job : "");
-	_replace(&job_desc->tres_per_node, job_desc->tres_per_node ? decision.tres_per_node : "");
-	_replace(&job_desc->tres_per_task, job_desc->tres_per_task ? decision.tres_per_task : "");
+	_replace_tres(&job_desc->tres_per_job, job_desc->tres_per_job ? decision.tres_per_job : "");
+	_replace_tres(&job_desc->tres_per_node, job_desc->tres_per_node ? decision.tres_per_node : "");
+	_replace_tres(&job_desc->tres_per_task, job_desc->tres_per_task ? decision.tres_per_task : "");
 	_replace(&job_desc->tres_per_socket,
 		 job_desc->tres_per_socket ? decision.tres_per_socket : "");
 	if (!job_desc->qos && !current_class)
