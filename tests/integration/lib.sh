@@ -18,8 +18,12 @@ TG_PLUGIN_DIR=${TASKGOV_PLUGIN_DIR:-$TG_TOP/plugin/.libs}
 # The prefix that runs a command where the cluster's Slurm is installed: nothing for the host's,
 # scripts/inroot.sh ROOT for another release's.
 TG_IN_RELEASE=()
+# How a job's GRES requests are spelled (TresPerNode, CpusPerTres, squeue %b): "gres:gpu:h100:2"
+# in 22.05, "gres/gpu:h100:2" in 24.11.
+TG_GRES=gres:
 if [ -n "${TASKGOV_SLURM:-}" ]; then
   TG_IN_RELEASE=("$TG_TOP/scripts/inroot.sh" "$("$TG_TOP/scripts/slurm-root.sh" "$TASKGOV_SLURM" path)")
+  TG_GRES=gres/
 fi
 TG_JOBDIR=$TASKGOV_CLUSTER_DIR/jobs/$TG_TEST
 TG_CTLD_LOG=$TASKGOV_CLUSTER_DIR/log/slurmctld.log
