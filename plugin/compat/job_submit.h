@@ -5,6 +5,10 @@
  * job_modify(TASKGOV_JOB_MODIFY_PARAMS) and passes TASKGOV_JOB_MODIFY_ERR_MSG (NULL before 23.02)
  * to whatever wants to set the message.
  *
+ * `scontrol update QOS=` (empty) gives a job its association's default QOS in 22.05; 24.11
+ * refuses it ("Invalid qos specification") after job_modify, so taskgov must change nothing for
+ * it there. (The release between that changed it is not verified here.)
+ *
  * 23.02 also made submit and modify calls run side by side (a read lock on the plugin context
  * instead of a mutex): the shim serialises its own calls into the engine.
  */
@@ -12,6 +16,8 @@
 #define TASKGOV_COMPAT_JOB_SUBMIT_H
 
 #include "release.h"
+
+#define TASKGOV_EMPTY_QOS_UPDATE_IS_DEFAULT (!TASKGOV_SLURM_AT_LEAST(24, 11))
 
 #if TASKGOV_SLURM_AT_LEAST(23, 2)
 #define TASKGOV_JOB_MODIFY_PARAMS \

@@ -210,7 +210,8 @@ extern int job_modify(TASKGOV_JOB_MODIFY_PARAMS)
 	if (!update_touches_governance(job_desc) && !untyped)
 		return SLURM_SUCCESS;
 	if ((job_desc->partition && !update_partitions_exist(job_desc->partition)) ||
-	    update_refused_for_lengths(job_desc))
+	    update_refused_for_lengths(job_desc) ||
+	    (job_desc->qos && !job_desc->qos[0] && !TASKGOV_EMPTY_QOS_UPDATE_IS_DEFAULT))
 		return SLURM_SUCCESS;
 	/* A job that enters a team from an unmapped account has a QOS that is no class: it gets
 	 * the lowest class, as at submit, unless the update names one. */
