@@ -109,8 +109,8 @@ user_known() { awk -F: -v n="$1" '$1 == n {f = 1} END {exit !f}' "$rp/etc/passwd
 
 say() { printf 'cluster: %s\n' "$*"; }
 die() { printf 'cluster: error: %s\n' "$*" >&2; exit 1; }
-now() { echo "${EPOCHREALTIME/./}"; }                       # microseconds
-since() { local d=$(( $(now) - $1 )); printf '%d.%01d' $((d / 1000000)) $((d / 100000 % 10)); }
+# shellcheck source=scripts/clock.sh
+. "$top/scripts/clock.sh"
 
 # ------------------------------------------------------------------ processes, by recorded PID
 # pids/NAME.pid holds "PID STARTTIME" (starttime from /proc/PID/stat), so a recycled PID is never
@@ -540,7 +540,7 @@ cmd_start() {
   fi
   ensure_accounting
   wait_nodes
-  say "up in $(since "$t0") s (Slurm $(in_release /usr/sbin/slurmctld -V | awk '{print $2}'), plugins $mode, SLURM_CONF=$SLURM_CONF)"
+  say "up in $(elapsed "$t0" 1) s (Slurm $(in_release /usr/sbin/slurmctld -V | awk '{print $2}'), plugins $mode, SLURM_CONF=$SLURM_CONF)"
 }
 
 cancel_all_jobs() {

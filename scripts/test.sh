@@ -31,8 +31,8 @@ passed=0 failed=0 skipped=0
 rm -rf "$logs"
 mkdir -p "$logs"
 
-now() { echo "${EPOCHREALTIME/./}"; }
-secs() { local d=$(( $(now) - $1 )); printf '%d.%01d' $((d / 1000000)) $((d / 100000 % 10)); }
+# shellcheck source=scripts/clock.sh
+. "$top/scripts/clock.sh"
 
 # step NAME COMMAND...: run COMMAND with its output in build/test-logs/NAME.log; prints one line.
 step() {
@@ -42,9 +42,9 @@ step() {
   "$@" >"$logs/$name.log" 2>&1 </dev/null
   rc=$?
   if [ $rc = 0 ]; then
-    printf '  %-28s ok (%ss)\n' "$name" "$(secs "$t0")"
+    printf '  %-28s ok (%ss)\n' "$name" "$(elapsed "$t0" 1)"
   else
-    printf '  %-28s FAILED, exit %d (%ss); last lines of %s:\n' "$name" "$rc" "$(secs "$t0")" "${logs#"$top"/}/$name.log"
+    printf '  %-28s FAILED, exit %d (%ss); last lines of %s:\n' "$name" "$rc" "$(elapsed "$t0" 1)" "${logs#"$top"/}/$name.log"
     tail -n 25 "$logs/$name.log" | sed 's/^/      /'
   fi
   return $rc
@@ -149,7 +149,7 @@ for t in tests/integration/[0-9]*.sh; do
     124) result="FAIL (timed out after 600 s)" ;;
     *) result=FAIL ;;
   esac
-  printf '  %-28s %s (%ss)\n' "$name" "${result%% *}" "$(secs "$t0")"
+  printf '  %-28s %s (%ss)\n' "$name" "${result%% *}" "$(elapsed "$t0" 1)"
   sed -n 's/^\[[0-9:]*\] time: /      /p; s/^SKIP: /      skipped: /p' "$logs/$name.log"
   case $result in
     PASS) passed=$((passed + 1)) ;;

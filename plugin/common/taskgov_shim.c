@@ -113,6 +113,19 @@ extern int taskgov_team_of_job(tg_engine_t *engine, const job_record_t *job_ptr,
 	return team;
 }
 
+static int _is_account_assoc(void *x, void *key)
+{
+	slurmdb_assoc_rec_t *assoc = x;
+	return !assoc->user && assoc->acct && !xstrcmp(assoc->acct, key);
+}
+
+extern slurmdb_assoc_rec_t *taskgov_account_assoc(const char *account)
+{
+	if (!assoc_mgr_assoc_list)
+		return NULL;
+	return list_find_first(assoc_mgr_assoc_list, _is_account_assoc, (void *) account);
+}
+
 extern int taskgov_class_of_job(tg_engine_t *engine, const job_record_t *job_ptr)
 {
 	return job_ptr->qos_ptr ? tg_class_of_qos(engine, job_ptr->qos_ptr->name) : -1;

@@ -49,6 +49,9 @@ extern void taskgov_append_to_job(job_record_t *job_ptr, const char *fields);
 /* Sends the job's AdminComment to slurmdbd again (e.g. to the new record of a requeued job). */
 extern void taskgov_push_admin_comment(job_record_t *job_ptr);
 
+/* The account's own association (no user); caller holds assoc_mgr's assoc lock. */
+extern slurmdb_assoc_rec_t *taskgov_account_assoc(const char *account);
+
 #define TASKGOV_MAX_LINEAGE 16
 /* Account names from `assoc` up to the root, the account first; caller holds assoc READ.
  * Returns the depth. */

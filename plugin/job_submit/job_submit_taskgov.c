@@ -27,6 +27,7 @@
 #include "gpu_typing.h"
 #include "submit_decision.h"
 #include "taskgov_shim.h"
+#include "team_pins.h"
 #include "update_scope.h"
 
 const char plugin_name[] = "taskgov job submit plugin (teams, classes, request checks)";
@@ -167,6 +168,9 @@ extern int job_submit(job_desc_msg_t *job_desc, uint32_t submit_uid, char **err_
 	if (job_desc->site_factor == NO_VAL)
 		job_desc->site_factor = NICE_OFFSET + decision.site_factor;
 	_add_err_msg(err_msg, decision.message);
+	/* A job that may fit its team's limit must not wait for the cycle behind a GrpJobs pin. */
+	if (job_desc->priority != 0)
+		team_pins_release_team(engine, decision.team);
 	return SLURM_SUCCESS;
 }
 
@@ -206,6 +210,8 @@ extern int job_modify(TASKGOV_JOB_MODIFY_PARAMS)
 		tg_site_factor_set_by_operator(engine, job_ptr->job_id);
 	if (!IS_JOB_PENDING(job_ptr) || !details)
 		return SLURM_SUCCESS;
+	/* Released, resized, moved: it may fit now; the next cycle pins its team again if not. */
+	team_pins_release_job(engine, job_ptr);
 	untyped = taskgov_job_has_untyped_gpus(job_ptr);
 	if (!update_touches_governance(job_desc) && !untyped)
 		return SLURM_SUCCESS;

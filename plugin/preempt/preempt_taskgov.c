@@ -146,9 +146,8 @@ static void _record_preemption(job_record_t *victim)
 
 	if (!tg_preemption_take(engine, victim->job_id, &preemptor_id, &team, &klass, &reason))
 		return;
-	snprintf(fields, sizeof(fields), "preempted_by=%u;reason=%s", preemptor_id,
-		 tg_reason_name(reason));
-	taskgov_record_on_job(victim, fields);
+	if (tg_format_preemption(preemptor_id, reason, fields, sizeof(fields)))
+		taskgov_record_on_job(victim, fields);
 	preemptor = find_job_record(preemptor_id);
 	tg_record_preemption(engine, victim->job_id, preemptor_id, team, klass,
 			     preemptor ? preemptor->tres_fmt_req_str : NULL, reason, 0);

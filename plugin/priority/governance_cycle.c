@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <time.h>
 
 #include "slurm/slurm.h"
@@ -20,6 +21,16 @@
 #include "site_factor_terms.h"
 #include "taskgov_shim.h"
 #include "team_limits.h"
+#include "team_pins.h"
+
+static uint64_t _usec_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t) (now.tv_sec - start->tv_sec) * 1000000 +
+	       (now.tv_nsec - start->tv_nsec) / 1000;
+}
 
 extern void governance_cycle_run(tg_engine_t *engine)
 {
@@ -34,10 +45,14 @@ extern void governance_cycle_run(tg_engine_t *engine)
 	tg_snapshot_t *snapshot;
 	tg_cycle_t *cycle;
 	uint64_t multifactor_max;
-	int terms_changed = 0, limits_changed, preempted;
+	int terms_changed = 0, limits_changed, pins_changed, preempted;
+	/* How long each step holds slurmctld's locks, for DebugFlags=Priority (BENCHMARKS.md). */
+	struct timespec t0, t1, t2;
+	uint64_t snapshot_us, engine_us, write_back_us;
 
 	/* 1. Snapshot every running and competing pending job, under the job lock. */
 	lock_slurmctld(job_write);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (tg_settings(engine, &settings) != TG_OK) {
 		unlock_slurmctld(job_write);
 		return;
@@ -46,17 +61,21 @@ extern void governance_cycle_run(tg_engine_t *engine)
 	taskgov_tres_map(engine, settings.resources, true, &map);
 	snapshot = cycle_snapshot_take(engine, &map, time(NULL));
 	assoc_mgr_unlock(&assoc_read);
+	snapshot_us = _usec_since(&t0);
 	unlock_slurmctld(job_write);
 	if (!snapshot)
 		return;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 
 	/* 2. The engine decides with no lock held: RPCs are not queued behind it. */
 	cycle = tg_cycle_compute(snapshot);
 	if (!cycle)
 		return;
 
+	engine_us = _usec_since(&t1);
 	multifactor_max = taskgov_multifactor_max();
 	lock_slurmctld(sched_write);
+	clock_gettime(CLOCK_MONOTONIC, &t2);
 	/* 3. Publish; a decision made on a policy replaced meanwhile is dropped. */
 	if (tg_cycle_publish(engine, cycle) != TG_OK) {
 		unlock_slurmctld(sched_write);
@@ -74,17 +93,23 @@ extern void governance_cycle_run(tg_engine_t *engine)
 	sacct_trail_write(engine);
 	if (terms_changed)
 		last_job_update = time(NULL);
-	/* 7. Each team's limit into its account's GrpTRES. */
+	/* 7. Each team's limit into its account's GrpTRES, and GrpJobs pinned for the teams whose
+	 * every pending job that limit holds back (team_pins.h). */
 	assoc_mgr_lock(&assoc_write);
 	limits_changed = team_limits_assert(engine, &settings, &map);
+	pins_changed = team_pins_update(engine, &settings);
 	assoc_mgr_unlock(&assoc_write);
+	write_back_us = _usec_since(&t2);
 	unlock_slurmctld(sched_write);
 
 	/* 8. The cycle's decision records are queued with no lock held. */
 	tg_cycle_finish(engine, cycle);
 	/* 9. New limits or freed nodes: let the scheduler use them now, not at its next pass. */
-	if (limits_changed || preempted)
+	if (limits_changed || pins_changed || preempted)
 		queue_job_scheduler();
-	log_flag(PRIO, "taskgov: cycle: %d site factors and %d limits changed, %d jobs preempted",
-		 terms_changed, limits_changed, preempted);
+	log_flag(PRIO, "taskgov: cycle: %d site factors, %d limits and %d pins changed, "
+		 "%d jobs preempted; job lock held %"PRIu64" us (snapshot) + %"PRIu64" us "
+		 "(write-back), engine %"PRIu64" us without a lock",
+		 terms_changed, limits_changed, pins_changed, preempted, snapshot_us,
+		 write_back_us, engine_us);
 }

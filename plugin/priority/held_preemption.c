@@ -74,9 +74,8 @@ static int _preempt(tg_engine_t *engine, const tg_settings_t *settings, job_reco
 		return 0;
 	}
 	/* Recorded once Slurm has taken it, never for a failed attempt. */
-	snprintf(fields, sizeof(fields), "preempted_by=%u;reason=%s", preemptor->job_id,
-		 tg_reason_name(reason));
-	taskgov_record_on_job(victim, fields);
+	if (tg_format_preemption(preemptor->job_id, reason, fields, sizeof(fields)))
+		taskgov_record_on_job(victim, fields);
 	tg_record_preemption(engine, victim->job_id, preemptor->job_id, team, klass,
 			     preemptor->tres_fmt_req_str, reason, 1);
 	return 1;

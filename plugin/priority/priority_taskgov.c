@@ -34,6 +34,7 @@
 #include "gpu_typing.h"
 #include "taskgov_shim.h"
 #include "team_limits.h"
+#include "team_pins.h"
 
 /* sshare loads this plugin too, where these slurmctld globals do not exist. Defining them here
  * lets it load there; inside slurmctld its own definitions win (it exports them). */
@@ -272,6 +273,7 @@ extern int fini(void)
 		cycle_thread_started = false;
 		/* Without its plugin, nobody re-asserts the limits: hand them back now. */
 		team_limits_restore(engine);
+		team_pins_restore(engine);
 	}
 	/* The engine outlives this plugin when the other two hold it (an HA handover unloads only
 	 * the priority plugin): its audit writer must not call into this unloaded code. */
@@ -345,6 +347,9 @@ extern list_t *priority_p_get_priority_factors_list(TASKGOV_FACTORS_PARAMS)
 
 extern void priority_p_job_end(job_record_t *job_ptr)
 {
+	/* The team may have room now: all its waiting jobs in the next pass, not one. */
+	if (engine)
+		team_pins_release_job(engine, job_ptr);
 	multifactor.job_end(job_ptr);
 }
 

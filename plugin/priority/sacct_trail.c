@@ -21,7 +21,7 @@
 static void _push_requeued_trail(tg_engine_t *engine, job_record_t *job_ptr)
 {
 	if (!job_ptr->restart_cnt || !job_ptr->admin_comment ||
-	    !strstr(job_ptr->admin_comment, "preempted_by=") ||
+	    !tg_admin_comment_has(job_ptr->admin_comment, "preempted_by") ||
 	    !job_ptr->db_index || job_ptr->db_index == NO_VAL64 ||
 	    !tg_trail_first_push(engine, job_ptr->job_id, job_ptr->db_index))
 		return;
@@ -36,7 +36,7 @@ static void _record_borrowing(tg_engine_t *engine, job_record_t *job_ptr)
 	uint32_t mask;
 	char *fields = NULL;
 
-	if (job_ptr->admin_comment && strstr(job_ptr->admin_comment, "borrowed="))
+	if (tg_admin_comment_has(job_ptr->admin_comment, "borrowed"))
 		return;
 	mask = tg_running_borrowed(engine, job_ptr->job_id, amounts);
 	if (!mask)

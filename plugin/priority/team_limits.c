@@ -18,20 +18,8 @@
 #include "src/common/xmalloc.h"
 #include "src/common/xstring.h"
 
+#include "taskgov_shim.h"
 #include "team_limits.h"
-
-static int _is_account_assoc(void *x, void *key)
-{
-	slurmdb_assoc_rec_t *assoc = x;
-	return !assoc->user && assoc->acct && !xstrcmp(assoc->acct, key);
-}
-
-static slurmdb_assoc_rec_t *_account_assoc(const char *account)
-{
-	if (!assoc_mgr_assoc_list)
-		return NULL;
-	return list_find_first(assoc_mgr_assoc_list, _is_account_assoc, (void *) account);
-}
 
 /* The limit an administrator set with sacctmgr (kept in the association's grp_tres string). */
 static uint64_t _admin_limit(slurmdb_assoc_rec_t *assoc, int pos)
@@ -50,7 +38,7 @@ static uint64_t _admin_limit(slurmdb_assoc_rec_t *assoc, int pos)
 static int _write_limits(const char *account, const int *positions, int count,
 			 const uint64_t *ours, uint32_t enforced)
 {
-	slurmdb_assoc_rec_t *assoc = _account_assoc(account);
+	slurmdb_assoc_rec_t *assoc = taskgov_account_assoc(account);
 	int changed = 0;
 
 	if (!assoc || !assoc->grp_tres_ctld)

@@ -5,7 +5,7 @@
  * exceptions. The engine is not internally synchronised: inside slurmctld, readers call it
  * under slurmctld's job lock and writers (policy install, publish) under the job write lock.
  * The exceptions: tg_cycle_compute() runs unlocked on what tg_snapshot_new() captured;
- * tg_settings() and tg_policy_generation() may be called with no lock (the config they read is
+ * tg_settings() may be called with no lock (the config it reads is
  * swapped atomically); tg_policy_read() and tg_audit_reopen() must be called with no lock.
  */
 #ifndef TASKGOV_H
@@ -20,6 +20,13 @@ extern "C" {
 
 #define TG_MAX_RESOURCES 16
 
+/* Every function below is noexcept for C++ callers: errors come back as return codes. */
+#ifdef __cplusplus
+#define TG_NOEXCEPT noexcept
+#else
+#define TG_NOEXCEPT
+#endif
+
 enum tg_status {
 	TG_OK = 0,
 	TG_ERROR = -1,     /* bad argument or internal failure; a message says which */
@@ -27,7 +34,6 @@ enum tg_status {
 	TG_UNKNOWN = -3,   /* the job, team or class is not known to the engine */
 };
 
-enum tg_band { TG_BAND_BLOCKED = 0, TG_BAND_BORROW = 1, TG_BAND_IN_QUOTA = 2 };
 enum tg_reason { TG_REASON_NONE = 0, TG_REASON_RECLAIM, TG_REASON_PRIORITY, TG_REASON_FAIR_SHARE };
 
 typedef struct tg_engine tg_engine_t;
@@ -36,34 +42,33 @@ typedef struct tg_snapshot tg_snapshot_t;
 typedef struct tg_cycle tg_cycle_t;
 typedef struct tg_policy tg_policy_t;
 
-const char *tg_version(void);
+const char *tg_version(void) TG_NOEXCEPT;
 
 /* The process-wide engine: the three plugins acquire the same instance. */
-tg_engine_t *tg_engine_acquire(void);
-void tg_engine_release(tg_engine_t *engine);
+tg_engine_t *tg_engine_acquire(void) TG_NOEXCEPT;
+void tg_engine_release(tg_engine_t *engine) TG_NOEXCEPT;
 
 /* Cluster inventory, one node at a time (features "a,b", Slurm's Gres string). */
-tg_inventory_t *tg_inventory_new(void);
+tg_inventory_t *tg_inventory_new(void) TG_NOEXCEPT;
 int tg_inventory_add_node(tg_inventory_t *inventory, const char *features, uint64_t cpus,
-			  uint64_t memory_mib, const char *gres);
-void tg_inventory_free(tg_inventory_t *inventory);
+			  uint64_t memory_mib, const char *gres) TG_NOEXCEPT;
+void tg_inventory_free(tg_inventory_t *inventory) TG_NOEXCEPT;
 
 /* Reads, resolves and installs a policy. On failure the last good policy stays in force and
  * `error` gets "FILE:LINE:COLUMN: PATH: message". Either way a decision record says so.
  * tg_policy_read + tg_policy_install + tg_audit_reopen, for callers that hold no lock. */
 int tg_load_policy(tg_engine_t *engine, const char *path, const tg_inventory_t *inventory,
-		   char *error, size_t error_len);
+		   char *error, size_t error_len) TG_NOEXCEPT;
 /* The same in three steps, so that slurmctld's job write lock covers only the install:
  * read and parse the file with no lock held (NULL on failure, with `error` as above); */
-tg_policy_t *tg_policy_read(tg_engine_t *engine, const char *path, char *error, size_t error_len);
-void tg_policy_free(tg_policy_t *policy);
+tg_policy_t *tg_policy_read(tg_engine_t *engine, const char *path, char *error, size_t error_len) TG_NOEXCEPT;
 /* resolve it against the inventory and install it, under the job write lock (consumes
  * `policy`; no file I/O, no thread joined); */
 int tg_policy_install(tg_engine_t *engine, tg_policy_t *policy, const tg_inventory_t *inventory,
-		      char *error, size_t error_len);
+		      char *error, size_t error_len) TG_NOEXCEPT;
 /* then, with no lock held, open the audit log the policy in force names (stopping the previous
  * writer, which may wait on its disk) and queue the decision records of the read and install. */
-void tg_audit_reopen(tg_engine_t *engine);
+void tg_audit_reopen(tg_engine_t *engine) TG_NOEXCEPT;
 
 /* The decision-record audit log (JSON lines) goes to the policy's cluster.audit_log, else to
  * taskgov-audit.log next to `slurmctld_log_file` (NULL or "" when slurmctld logs to syslog
@@ -73,7 +78,7 @@ void tg_audit_reopen(tg_engine_t *engine);
  * waiting for a report in progress: call that before unloading the code `report` lives in. */
 typedef void (*tg_audit_reporter_t)(int trouble, const char *message);
 int tg_audit_configure(tg_engine_t *engine, const char *slurmctld_log_file,
-		       tg_audit_reporter_t report);
+		       tg_audit_reporter_t report) TG_NOEXCEPT;
 
 /* What slurmctld knows about its own set-up, for tg_cluster_warnings(). */
 typedef struct {
@@ -91,92 +96,90 @@ typedef void (*tg_warning_sink_t)(const char *warning, void *arg);
 /* Calls `sink` once per way the policy in force would go unenforced on this cluster (see
  * policy_warnings.h); returns how many, or TG_NO_POLICY. */
 int tg_cluster_warnings(const tg_engine_t *engine, const tg_cluster_facts_t *facts,
-			tg_warning_sink_t sink, void *arg);
+			tg_warning_sink_t sink, void *arg) TG_NOEXCEPT;
 
-/* Increases with every successful policy load: caches keyed on team indices check it. */
-uint64_t tg_policy_generation(const tg_engine_t *engine);
 
 typedef struct {
 	int cycle_seconds;
 	int shadow;                /* decide and record, enforce nothing */
-	int allow_unmapped;        /* unmapped accounts pass ungoverned */
 	int preempt_cancel;        /* preempt_mode cancel instead of requeue */
-	int proportional_defaults;
 	int teams;
 	int classes;
 	int resources;
 } tg_settings_t;
-int tg_settings(const tg_engine_t *engine, tg_settings_t *out);
+int tg_settings(const tg_engine_t *engine, tg_settings_t *out) TG_NOEXCEPT;
 
 /* Names valid until the next successful tg_load_policy(). */
-const char *tg_resource_name(const tg_engine_t *engine, int resource); /* "gres/gpu:h100" */
-const char *tg_team_name(const tg_engine_t *engine, int team);
-const char *tg_team_account(const tg_engine_t *engine, int team);
-const char *tg_class_name(const tg_engine_t *engine, int klass);
+const char *tg_resource_name(const tg_engine_t *engine, int resource) TG_NOEXCEPT; /* "gres/gpu:h100" */
+const char *tg_team_name(const tg_engine_t *engine, int team) TG_NOEXCEPT;
+const char *tg_team_account(const tg_engine_t *engine, int team) TG_NOEXCEPT;
 /* Team of the first account in lineage (account, parent, grandparent, ...) a team names. */
-int tg_team_of_lineage(const tg_engine_t *engine, const char *const *lineage, int depth);
-int tg_class_of_qos(const tg_engine_t *engine, const char *qos); /* -1 when not a class */
-int tg_lowest_class(const tg_engine_t *engine);
+int tg_team_of_lineage(const tg_engine_t *engine, const char *const *lineage, int depth) TG_NOEXCEPT;
+int tg_class_of_qos(const tg_engine_t *engine, const char *qos) TG_NOEXCEPT; /* -1 when not a class */
 
 /* A cycle: snapshot under the job lock, compute unlocked, publish under the job write lock.
  * amounts[] has tg_settings().resources entries, in tg_resource_name() order. */
-tg_snapshot_t *tg_snapshot_new(const tg_engine_t *engine, int64_t now);
+tg_snapshot_t *tg_snapshot_new(const tg_engine_t *engine, int64_t now) TG_NOEXCEPT;
 int tg_snapshot_add_running(tg_snapshot_t *snapshot, uint32_t job_id, int team, int klass,
-			    const uint64_t *amounts, int64_t start_time);
+			    const uint64_t *amounts, int64_t start_time) TG_NOEXCEPT;
 /* eligible: the job could start now if resources and limits allowed (its begin time has come,
  * no dependency holds it); only eligible jobs count as demand for idle capacity or preempt. */
 int tg_snapshot_add_pending(tg_snapshot_t *snapshot, uint32_t job_id, int team, int klass,
-			    const uint64_t *amounts, int64_t submit_time, int eligible);
-void tg_snapshot_free(tg_snapshot_t *snapshot);
-tg_cycle_t *tg_cycle_compute(tg_snapshot_t *snapshot); /* consumes the snapshot */
+			    const uint64_t *amounts, int64_t submit_time, int eligible) TG_NOEXCEPT;
+tg_cycle_t *tg_cycle_compute(tg_snapshot_t *snapshot) TG_NOEXCEPT; /* consumes the snapshot */
 /* Installs the cycle's decisions; TG_ERROR when the policy changed since its snapshot (then
  * they are dropped). */
-int tg_cycle_publish(tg_engine_t *engine, tg_cycle_t *cycle);
+int tg_cycle_publish(tg_engine_t *engine, tg_cycle_t *cycle) TG_NOEXCEPT;
 /* Frees the cycle; once published, its decision records (band changes, job starts, limit
  * changes) go to the audit log. Call with no lock held. */
-void tg_cycle_finish(tg_engine_t *engine, tg_cycle_t *cycle);
+void tg_cycle_finish(tg_engine_t *engine, tg_cycle_t *cycle) TG_NOEXCEPT;
 
 typedef struct {
-	int band;          /* enum tg_band */
-	int holding;       /* resource index that borrows or blocks, -1 */
-	uint32_t tier;     /* governance tier: larger runs first */
-	uint32_t priority; /* the engine's own order, >= 1 */
+	uint32_t tier; /* governance tier: larger runs first */
 } tg_pending_verdict_t;
-int tg_pending_verdict(const tg_engine_t *engine, uint32_t job_id, tg_pending_verdict_t *out);
-/* One line with numbers: why the job sits in its band. */
-int tg_pending_reason(const tg_engine_t *engine, uint32_t job_id, char *reason, size_t len);
+int tg_pending_verdict(const tg_engine_t *engine, uint32_t job_id, tg_pending_verdict_t *out) TG_NOEXCEPT;
 /* The tier scaled above everything priority/multifactor can add (multifactor_max): the term
  * taskgov adds to the priority, below 2^31. Slurm stores site_factor as NICE_OFFSET + term. */
-uint32_t tg_site_factor(uint32_t tier, uint64_t multifactor_max);
+uint32_t tg_site_factor(uint32_t tier, uint64_t multifactor_max) TG_NOEXCEPT;
 /* Every term tg_site_factor() returns is a whole multiple of this. */
-uint64_t tg_site_factor_unit(uint64_t multifactor_max);
+uint64_t tg_site_factor_unit(uint64_t multifactor_max) TG_NOEXCEPT;
 /* Whose a pending job's site factor is (src/engine/site_factors.h). term: its site factor less
  * NICE_OFFSET now; unit: tg_site_factor_unit(). Call under the job lock. */
-int tg_site_factor_ours(tg_engine_t *engine, uint32_t job_id, uint64_t term, uint64_t unit);
-void tg_site_factor_wrote(tg_engine_t *engine, uint32_t job_id, uint64_t term);
+int tg_site_factor_ours(tg_engine_t *engine, uint32_t job_id, uint64_t term, uint64_t unit) TG_NOEXCEPT;
+void tg_site_factor_wrote(tg_engine_t *engine, uint32_t job_id, uint64_t term) TG_NOEXCEPT;
 /* An operator set the job's SiteFactor (scontrol update): taskgov leaves it alone from now on. */
-void tg_site_factor_set_by_operator(tg_engine_t *engine, uint32_t job_id);
+void tg_site_factor_set_by_operator(tg_engine_t *engine, uint32_t job_id) TG_NOEXCEPT;
 
 /* quota + what the team may borrow now, per resource (the dynamic GrpTRES). */
-int tg_team_limit(const tg_engine_t *engine, int team, uint64_t *amounts);
+int tg_team_limit(const tg_engine_t *engine, int team, uint64_t *amounts) TG_NOEXCEPT;
 /* Bit r set: resource r's limit belongs in GrpTRES (see enforced_resources in borrowing.h). */
-uint32_t tg_team_enforced(const tg_engine_t *engine, int team);
+uint32_t tg_team_enforced(const tg_engine_t *engine, int team) TG_NOEXCEPT;
 
 /* What a running job holds of the resources on which it is part of its team's borrowed excess
  * (zero elsewhere); returns that resource mask, 0 when it runs within quota or is unknown. */
-uint32_t tg_running_borrowed(const tg_engine_t *engine, uint32_t job_id, uint64_t *amounts);
+uint32_t tg_running_borrowed(const tg_engine_t *engine, uint32_t job_id, uint64_t *amounts) TG_NOEXCEPT;
 
 /* Team of a job in the last cycle: >= 0, -1 ungoverned, TG_UNKNOWN when not in it. O(1). */
-int tg_running_team(const tg_engine_t *engine, uint32_t job_id);
-int tg_pending_team(const tg_engine_t *engine, uint32_t job_id);
+int tg_running_team(const tg_engine_t *engine, uint32_t job_id) TG_NOEXCEPT;
+int tg_pending_team(const tg_engine_t *engine, uint32_t job_id) TG_NOEXCEPT;
 
 /* O(1); never logs. Returns enum tg_reason. A preemptor the last cycle did not see (submitted
  * since) is judged by its own request, preemptor_amounts (tg_resource_name() order; NULL:
  * it preempts nothing); for one it saw they are not read. */
 int tg_may_preempt(const tg_engine_t *engine, uint32_t preemptor_id, int preemptor_team,
-		   int preemptor_class, const uint64_t *preemptor_amounts, uint32_t victim_id);
-uint32_t tg_victim_rank(const tg_engine_t *engine, uint32_t victim_id); /* UINT32_MAX unknown */
-const char *tg_reason_name(int reason);
+		   int preemptor_class, const uint64_t *preemptor_amounts, uint32_t victim_id) TG_NOEXCEPT;
+uint32_t tg_victim_rank(const tg_engine_t *engine, uint32_t victim_id) TG_NOEXCEPT; /* UINT32_MAX unknown */
+const char *tg_reason_name(int reason) TG_NOEXCEPT;
+
+/* The records written onto a job's AdminComment (src/audit/admin_comment.h): each returns the
+ * length written to `out`, 0 on error (an unknown reason, no room) or when there is nothing
+ * to write. "preempted_by=<id>;reason=<name>": */
+size_t tg_format_preemption(uint32_t preemptor_id, int reason, char *out, size_t len) TG_NOEXCEPT;
+/* "borrowed=gres/gpu:h100:4+cpu:96+mem:1048576" (mem in MiB): what a running job of the last
+ * cycle holds where it is part of its team's borrowed excess; 0 when it borrows nothing. */
+size_t tg_format_borrowed(const tg_engine_t *engine, uint32_t job_id, char *out, size_t len) TG_NOEXCEPT;
+/* 1 when the ;-separated comment has a field `key` ("preempted_by", "borrowed"), else 0. */
+int tg_admin_comment_has(const char *comment, const char *key) TG_NOEXCEPT;
 /* Records a preemption (carried out, or in shadow mode only considered) with both teams'
  * numbers from the last cycle. preemptor_tres: what the preemptor asks for, in Slurm's TRES
  * names ("cpu=96,mem=1T,gres/gpu:h100=8"; may be NULL), for a preemptor submitted since the
@@ -184,20 +187,20 @@ const char *tg_reason_name(int reason);
  * scheduler did, through preempt/taskgov. */
 void tg_record_preemption(const tg_engine_t *engine, uint32_t victim_id, uint32_t preemptor_id,
 			  int preemptor_team, int preemptor_class, const char *preemptor_tres,
-			  int reason, int by_cycle);
+			  int reason, int by_cycle) TG_NOEXCEPT;
 /* Why Slurm's scheduler may preempt `victim` (src/engine/preemption_notes.h): noted by preempt/taskgov
  * when it allows the pair (returns 1 when the same pair was noted already), taken back when
  * Slurm carries the preemption out (returns 1 and fills the out-parameters when there is a
  * note), forgotten by a caller that carries a preemption out itself. Under the job write lock. */
 int tg_preemption_note(tg_engine_t *engine, uint32_t victim_id, uint32_t preemptor_id,
-		       int preemptor_team, int preemptor_class, int reason);
+		       int preemptor_team, int preemptor_class, int reason) TG_NOEXCEPT;
 int tg_preemption_take(tg_engine_t *engine, uint32_t victim_id, uint32_t *preemptor_id,
-		       int *preemptor_team, int *preemptor_class, int *reason);
-void tg_preemption_forget(tg_engine_t *engine, uint32_t victim_id);
+		       int *preemptor_team, int *preemptor_class, int *reason) TG_NOEXCEPT;
+void tg_preemption_forget(tg_engine_t *engine, uint32_t victim_id) TG_NOEXCEPT;
 /* Jobs held back by their own team's limit that the rules entitle to preempt (one per team at
  * most); returns how many were written. */
 size_t tg_preemptors_held_by_limits(const tg_engine_t *engine, uint32_t *preemptors,
-				    size_t capacity);
+				    size_t capacity) TG_NOEXCEPT;
 /* Victims for a job its own limit holds back, each with the rule that allows it; returns how
  * many were written (0 when they do not all fit: a partial set would not free enough). */
 typedef struct {
@@ -205,27 +208,38 @@ typedef struct {
 	int reason; /* enum tg_reason */
 } tg_victim_t;
 size_t tg_victims_for(const tg_engine_t *engine, uint32_t pending_id, tg_victim_t *victims,
-		      size_t capacity);
+		      size_t capacity) TG_NOEXCEPT;
 
 /* What the plugins did or saw between slurmctld's calls, remembered by the engine so that the
  * plugins keep no tables of their own (src/shim_memory.h). Safe from any slurmctld thread. */
 /* The team of an association under the policy in force: >= 0, -1 ungoverned, TG_UNKNOWN when
  * not remembered (walk the association tree, then tg_association_team_remember). */
-int tg_association_team(const tg_engine_t *engine, uint32_t assoc_id);
-void tg_association_team_remember(tg_engine_t *engine, uint32_t assoc_id, int team);
+int tg_association_team(const tg_engine_t *engine, uint32_t assoc_id) TG_NOEXCEPT;
+void tg_association_team_remember(tg_engine_t *engine, uint32_t assoc_id, int team) TG_NOEXCEPT;
 /* 1 the first time a job's database record (db_index) is asked: send its AdminComment now. */
-int tg_trail_first_push(tg_engine_t *engine, uint32_t job_id, uint64_t db_index);
+int tg_trail_first_push(tg_engine_t *engine, uint32_t job_id, uint64_t db_index) TG_NOEXCEPT;
 /* A preemptor the cycle acted for stays settling (no more victims for it) until `until`. */
-int tg_preemptor_settling(tg_engine_t *engine, uint32_t job_id, int64_t now);
-void tg_preemptor_acted(tg_engine_t *engine, uint32_t job_id, int64_t until, int64_t now);
+int tg_preemptor_settling(tg_engine_t *engine, uint32_t job_id, int64_t now) TG_NOEXCEPT;
+void tg_preemptor_acted(tg_engine_t *engine, uint32_t job_id, int64_t until, int64_t now) TG_NOEXCEPT;
 /* Shadow mode: 1 when the team's limit in the last cycle differs from the one last logged
  * (and fills `amounts` with it, tg_resource_name() order), 0 when already logged or unknown. */
-int tg_shadow_limit_news(tg_engine_t *engine, int team, uint64_t *amounts);
+int tg_shadow_limit_news(tg_engine_t *engine, int team, uint64_t *amounts) TG_NOEXCEPT;
 /* Accounts whose GrpTRES taskgov changed, so it can give them back. tg_limited_account(): the
  * index-th into `out` (1), or 0 past the end. */
-void tg_limited_account_add(tg_engine_t *engine, const char *account);
-void tg_limited_account_remove(tg_engine_t *engine, const char *account);
-int tg_limited_account(const tg_engine_t *engine, size_t index, char *out, size_t len);
+void tg_limited_account_add(tg_engine_t *engine, const char *account) TG_NOEXCEPT;
+void tg_limited_account_remove(tg_engine_t *engine, const char *account) TG_NOEXCEPT;
+int tg_limited_account(const tg_engine_t *engine, size_t index, char *out, size_t len) TG_NOEXCEPT;
+/* Teams whose every pending job its own limit holds back in the published cycle
+ * (src/engine/blocked_teams.h): out[t] = 1. Returns the number of teams written. */
+int tg_teams_blocked_by_limits(const tg_engine_t *engine, uint8_t *out, int capacity) TG_NOEXCEPT;
+/* Team accounts whose GrpJobs taskgov pinned (plugin/common/team_pins.c): the administrator's
+ * value and the pin. tg_pin_of() returns 1 when pinned; tg_pinned_account() the index-th (1) or
+ * 0 past the end; tg_pins_any() is lock-free, for every job's end. */
+void tg_pin_remember(tg_engine_t *engine, const char *account, uint32_t admin, uint32_t pinned) TG_NOEXCEPT;
+int tg_pin_of(const tg_engine_t *engine, const char *account, uint32_t *admin, uint32_t *pinned) TG_NOEXCEPT;
+void tg_pin_forget(tg_engine_t *engine, const char *account) TG_NOEXCEPT;
+int tg_pinned_account(const tg_engine_t *engine, size_t index, char *out, size_t len) TG_NOEXCEPT;
+int tg_pins_any(const tg_engine_t *engine) TG_NOEXCEPT;
 
 /* Submit and update time (job_submit/taskgov). Strings are NULL when unset, numbers 0. */
 typedef struct {
@@ -270,18 +284,18 @@ typedef struct {
 	uint64_t pn_min_memory; /* non-zero: set the job's memory per node (MiB) */
 } tg_submit_decision_t;
 int tg_decide_submission(const tg_engine_t *engine, const tg_submit_request_t *request,
-			 tg_submit_decision_t *decision);
+			 tg_submit_decision_t *decision) TG_NOEXCEPT;
 
 /* `existing` AdminComment stamped with the team and class (other fields kept): returns 1 with
  * `out` filled when that changes it, 0 when it already says so, TG_UNKNOWN or TG_NO_POLICY. */
 int tg_restamp(const tg_engine_t *engine, int team, int klass, const char *existing, char *out,
-	       size_t out_len);
+	       size_t out_len) TG_NOEXCEPT;
 
 /* Types the untyped GPU items of one tres_per_* string to the team's only GPU type: returns 1
  * with `typed` and `type` filled, 0 when nothing is untyped, TG_ERROR with `message` when the
  * team has no GPU type or several, TG_NO_POLICY or TG_UNKNOWN (team). */
 int tg_type_gpus(const tg_engine_t *engine, int team, const char *spec, char *typed,
-		 size_t typed_len, char *type, size_t type_len, char *message, size_t message_len);
+		 size_t typed_len, char *type, size_t type_len, char *message, size_t message_len) TG_NOEXCEPT;
 
 #ifdef __cplusplus
 }

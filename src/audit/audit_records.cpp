@@ -15,6 +15,14 @@ namespace taskgov::audit {
 
 namespace {
 
+// The keys of the preemption record, shared by its writer and its reader.
+constexpr const char kEvent[] = "event", kMode[] = "mode", kTime[] = "time", kReason[] = "reason",
+                     kBy[] = "by", kVictim[] = "victim", kPreemptor[] = "preemptor", kTeams[] = "teams",
+                     kJob[] = "job", kTeam[] = "team", kClass[] = "class", kHolds[] = "holds",
+                     kBorrowed[] = "borrowed", kAsks[] = "asks", kQuota[] = "quota", kUsed[] = "used",
+                     kLent[] = "lent", kLimit[] = "limit";
+constexpr const char kPreemptionEvent[] = "preemption";
+
 JsonPtr object() { return JsonPtr(json_object(), &json_decref); }
 
 void set(json_t* object, const char* key, json_t* value) { json_object_set_new(object, key, value); }
@@ -31,8 +39,8 @@ std::string dump(const JsonPtr& record) {
 // refusal, a limit or a preemption is what taskgov would have done.
 JsonPtr record(const char* event, const EngineConfig& config) {
   JsonPtr r = object();
-  set(r.get(), "event", json_string(event));
-  set(r.get(), "mode", text(std::string(name_of(config.policy.cluster.mode))));
+  set(r.get(), kEvent, json_string(event));
+  set(r.get(), kMode, text(std::string(name_of(config.policy.cluster.mode))));
   return r;
 }
 
@@ -69,11 +77,11 @@ json_t* team_numbers(const CycleResult& cycle, int32_t team) {
   uint32_t mask = usage.nominal.nonzero_mask() | usage.used.nonzero_mask() |
                   usage.borrowed.nonzero_mask() | usage.lent.nonzero_mask();
   json_t* out = json_object();
-  set(out, "quota", amounts(catalog, usage.nominal, mask));
-  set(out, "used", amounts(catalog, usage.used, mask));
-  set(out, "borrowed", amounts(catalog, usage.borrowed, mask));
-  set(out, "lent", amounts(catalog, usage.lent, mask));
-  set(out, "limit", amounts(catalog, usage.limit, mask));
+  set(out, kQuota, amounts(catalog, usage.nominal, mask));
+  set(out, kUsed, amounts(catalog, usage.used, mask));
+  set(out, kBorrowed, amounts(catalog, usage.borrowed, mask));
+  set(out, kLent, amounts(catalog, usage.lent, mask));
+  set(out, kLimit, amounts(catalog, usage.limit, mask));
   return out;
 }
 
@@ -87,9 +95,9 @@ json_t* teams_numbers(const CycleResult& cycle, std::initializer_list<int32_t> t
 
 json_t* job_identity(const EngineConfig& config, uint32_t id, int32_t team, int32_t klass) {
   json_t* out = json_object();
-  set(out, "job", number(id));
-  set(out, "team", text_or_null(team_name(config, team)));
-  set(out, "class", text_or_null(class_name(config, klass)));
+  set(out, kJob, number(id));
+  set(out, kTeam, text_or_null(team_name(config, team)));
+  set(out, kClass, text_or_null(class_name(config, klass)));
   return out;
 }
 
@@ -101,6 +109,7 @@ void set_identity(json_t* r, const EngineConfig& config, uint32_t id, int32_t te
 const char* outcome_rule(SubmitOutcome outcome) {
   switch (outcome) {
     case SubmitOutcome::Accept: return nullptr;
+    case SubmitOutcome::Ungoverned: return "unmapped_accounts=allow";
     case SubmitOutcome::InvalidAccount: return "unmapped-account";
     case SubmitOutcome::InvalidQos: return "qos-not-a-class";
     case SubmitOutcome::InvalidGres: return "gres-type";
@@ -217,9 +226,9 @@ std::string submission(const EngineConfig& config, const Submitter& who, int32_t
   set(r.get(), "account", text_or_null(who.account));
   set(r.get(), "team", text_or_null(team_name(config, team)));
   if (!decision) {
-    bool allowed = config.policy.cluster.unmapped_accounts == UnmappedAccounts::Allow;
-    set(r.get(), "outcome", json_string(allowed ? "ungoverned" : "refused"));
-    set(r.get(), "rule", json_string(allowed ? "unmapped_accounts=allow" : "unmapped-account"));
+    const SubmitOutcome outcome = unmapped_outcome(config);
+    set(r.get(), "outcome", json_string(outcome == SubmitOutcome::Ungoverned ? "ungoverned" : "refused"));
+    set(r.get(), "rule", json_string(outcome_rule(outcome)));
     return dump(r);
   }
   const char* rule = outcome_rule(decision->outcome);
@@ -244,9 +253,9 @@ std::string preemption(const CycleResult& cycle, uint32_t victim_id, const Preem
                        PreemptReason reason, PreemptionPath path) {
   const EngineConfig& config = *cycle.config;
   const ResourceCatalog& catalog = config.resolved.catalog;
-  JsonPtr r = record("preemption", config);
-  set(r.get(), "reason", json_string(reason_name(reason)));
-  set(r.get(), "by", json_string(path == PreemptionPath::Cycle ? "cycle" : "scheduler"));
+  JsonPtr r = record(kPreemptionEvent, config);
+  set(r.get(), kReason, json_string(reason_name(reason)));
+  set(r.get(), kBy, json_string(path == PreemptionPath::Cycle ? "cycle" : "scheduler"));
 
   int32_t victim_team = kNoTeam;
   json_t* victim;
@@ -255,23 +264,77 @@ std::string preemption(const CycleResult& cycle, uint32_t victim_id, const Preem
     const RunningJob& job = cycle.running[v];
     victim_team = job.team;
     victim = job_identity(config, job.id, job.team, job.klass);
-    set(victim, "holds", nonzero_amounts(catalog, job.alloc));
-    set(victim, "borrowed", amounts(catalog, job.alloc, cycle.running_verdicts[v].excess_mask));
+    set(victim, kHolds, nonzero_amounts(catalog, job.alloc));
+    set(victim, kBorrowed, amounts(catalog, job.alloc, cycle.running_verdicts[v].excess_mask));
   } else {
     victim = job_identity(config, victim_id, kNoTeam, kNoClass);
   }
-  set(r.get(), "victim", victim);
+  set(r.get(), kVictim, victim);
 
   json_t* preemptor = job_identity(config, by.id, by.team, by.klass);
   uint32_t p = cycle.pending_index.find(by.id);
   ResourceVector asks;
   if (p != JobIndex::kAbsent)
-    set(preemptor, "asks", nonzero_amounts(catalog, cycle.pending[p].req));
+    set(preemptor, kAsks, nonzero_amounts(catalog, cycle.pending[p].req));
   else if (!by.tres.empty() && parse_tres(by.tres, catalog, &asks))
-    set(preemptor, "asks", nonzero_amounts(catalog, asks));
-  set(r.get(), "preemptor", preemptor);
-  set(r.get(), "teams", teams_numbers(cycle, {victim_team, by.team}));
+    set(preemptor, kAsks, nonzero_amounts(catalog, asks));
+  set(r.get(), kPreemptor, preemptor);
+  set(r.get(), kTeams, teams_numbers(cycle, {victim_team, by.team}));
   return dump(r);
+}
+
+namespace {
+
+std::string text_of(const json_t* object, const char* key) {
+  const char* value = json_string_value(json_object_get(object, key));
+  return value ? value : "";
+}
+
+RecordedAmounts member_amounts(const json_t* object, const char* key) {
+  RecordedAmounts out;
+  const char* name;
+  json_t* value;
+  json_object_foreach(json_object_get(object, key), name, value) {
+    if (json_is_integer(value)) out[name] = json_integer_value(value);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool parse_preemption(const std::string& line, uint32_t job, RecordedPreemption* out) {
+  // Most lines are other records: skip them before decoding.
+  if (line.find(std::string("\"") + kPreemptionEvent + "\"") == std::string::npos) return false;
+  JsonPtr record(json_loads(line.c_str(), 0, nullptr), &json_decref);
+  if (!record || text_of(record.get(), kEvent) != kPreemptionEvent) return false;
+  const json_t* victim = json_object_get(record.get(), kVictim);
+  const json_t* preemptor = json_object_get(record.get(), kPreemptor);
+  if (static_cast<uint32_t>(json_integer_value(json_object_get(victim, kJob))) != job) return false;
+  RecordedPreemption p;
+  p.time = text_of(record.get(), kTime);
+  p.mode = text_of(record.get(), kMode);
+  p.reason = text_of(record.get(), kReason);
+  p.by = text_of(record.get(), kBy);
+  p.victim = job;
+  p.victim_team = text_of(victim, kTeam);
+  p.victim_holds = member_amounts(victim, kHolds);
+  p.victim_borrowed = member_amounts(victim, kBorrowed);
+  p.preemptor = static_cast<uint32_t>(json_integer_value(json_object_get(preemptor, kJob)));
+  p.preemptor_team = text_of(preemptor, kTeam);
+  p.preemptor_class = text_of(preemptor, kClass);
+  p.preemptor_asks = member_amounts(preemptor, kAsks);
+  const char* name;
+  json_t* numbers;
+  json_object_foreach(json_object_get(record.get(), kTeams), name, numbers) {
+    RecordedTeam& team = p.teams[name];
+    team.quota = member_amounts(numbers, kQuota);
+    team.used = member_amounts(numbers, kUsed);
+    team.borrowed = member_amounts(numbers, kBorrowed);
+    team.lent = member_amounts(numbers, kLent);
+    team.limit = member_amounts(numbers, kLimit);
+  }
+  *out = std::move(p);
+  return true;
 }
 
 }  // namespace taskgov::audit

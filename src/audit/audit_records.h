@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -50,5 +51,22 @@ struct Preemptor {
 // A preemption carried out now, with both teams' numbers from the last cycle.
 std::string preemption(const CycleResult& cycle, uint32_t victim_id, const Preemptor& preemptor,
                        PreemptReason reason, PreemptionPath path);
+
+// A preemption record read back (taskgov explain): amounts by TRES name ("gres/gpu:h100" -> 8).
+using RecordedAmounts = std::map<std::string, int64_t>;
+struct RecordedTeam {
+  RecordedAmounts quota, used, borrowed, lent, limit;
+};
+struct RecordedPreemption {
+  std::string time;  // as the record has it: 2026-11-21T10:00:03.123+00:00
+  std::string mode;  // "enforce", or "shadow" (considered only)
+  std::string reason, by;
+  uint32_t victim = 0, preemptor = 0;
+  std::string victim_team, preemptor_team, preemptor_class;
+  RecordedAmounts victim_holds, victim_borrowed, preemptor_asks;
+  std::map<std::string, RecordedTeam> teams;
+};
+// One record line (as the audit log's writer stamps it), when it is a preemption of `job`.
+bool parse_preemption(const std::string& line, uint32_t job, RecordedPreemption* out);
 
 }  // namespace taskgov::audit

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // `taskgov explain JOBID`: why a job waits, runs where it runs, or was preempted, in plain
 // sentences with the numbers of the engine's cycle. The sentences are built by pure functions
-// over an Engine whose cycle is published, for the unit tests.
+// over an Engine whose cycle is published, for the unit tests: explain_live.cpp for a job the
+// cycle sees, explain_history.cpp for its preemptions; explain.cpp is the command.
 #pragma once
 
 #include <cstdint>
@@ -15,8 +16,11 @@
 
 namespace taskgov::cli {
 
-// Pending jobs before pending job #index in the engine's order (priority high to low, then
-// submit time, then job id): of its own team, and of the whole cluster.
+// "Job 4711 (user ana, account nlp, QOS training) is PENDING<detail>.": every answer's first line.
+std::string explain_header(const LiveJob& job, const std::string& detail);
+
+// Pending jobs before pending job #index in the engine's order (runs_before, ordering.h): of
+// its own team, and of the whole cluster.
 struct JobsAhead {
   int in_team = 0;
   int in_cluster = 0;

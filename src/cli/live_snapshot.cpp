@@ -41,8 +41,10 @@ Snapshot build_snapshot(const Engine& engine, const AccountTree& accounts,
   Snapshot snapshot;
   snapshot.now = now;
   for (const LiveJob& job : jobs) {
-    bool running = job.phase == JobPhase::Running;
-    if (!running && (job.phase != JobPhase::Pending || job.held)) continue;
+    const SnapshotSide side =
+        snapshot_side(job.phase == JobPhase::Running, job.phase == JobPhase::Pending, job.held);
+    if (side == SnapshotSide::None) continue;
+    const bool running = side == SnapshotSide::Running;
     ResourceVector amounts;
     // Slurm writes these strings itself; should one ever not parse, the job counts as holding
     // nothing rather than stopping the whole view.

@@ -36,6 +36,10 @@ std::string join(const std::vector<std::string>& parts, const char* separator) {
   return out;
 }
 
+std::string plural(int count, const char* one, const char* many) {
+  return fmt::format("{} {}", count, count == 1 ? one : many);
+}
+
 std::string dump_json(const json_t* value, bool compact) {
   size_t flags = JSON_REAL_PRECISION(12);  // jansson keeps insertion order since 2.8
   flags |= compact ? JSON_COMPACT : JSON_INDENT(2);

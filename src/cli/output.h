@@ -21,6 +21,9 @@ std::string format_duration(int64_t seconds);
 // "a, b, c" (or with another separator).
 std::string join(const std::vector<std::string>& parts, const char* separator = ", ");
 
+// "1 job", "3 jobs".
+std::string plural(int count, const char* one, const char* many);
+
 struct JsonDeleter {
   void operator()(json_t* value) const { json_decref(value); }
 };

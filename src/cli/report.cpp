@@ -21,7 +21,6 @@ namespace taskgov::cli {
 
 namespace {
 
-constexpr const char* kReasons[] = {"reclaim", "priority", "fair-share"};
 constexpr const char* kUngoverned = "(ungoverned)";
 
 // What a record counts for: cpu and every GRES; an untyped GRES total (gres/gpu) only when no
@@ -46,7 +45,7 @@ Amount borrowed_amount(const AdminRecord& record, const std::string& resource) {
 
 std::map<std::string, int> zero_reasons() {
   std::map<std::string, int> out;
-  for (const char* reason : kReasons) out[reason] = 0;
+  for (PreemptReason reason : kPreemptReasons) out[reason_name(reason)] = 0;
   return out;
 }
 
@@ -132,7 +131,7 @@ void add_csv_rows(std::string* out, const std::string& label, const TeamReport& 
                                  wait_p95 ? std::to_string(*wait_p95) : "");
   for (const auto* counts : {&team.preempted, &team.caused}) {
     tail += fmt::format(",{}", total_of(*counts));
-    for (const char* reason : kReasons) tail += fmt::format(",{}", counts->at(reason));
+    for (PreemptReason reason : kPreemptReasons) tail += fmt::format(",{}", counts->at(reason_name(reason)));
   }
   // A team that held nothing still gets its row: its waits and preemptions count.
   std::map<std::string, ResourceUsage> resources = team.resources;
@@ -270,7 +269,8 @@ std::string render_report_table(const UsageReport& report) {
   add_usage_rows(&usage, "TOTAL", report.totals);
   Table jobs({"TEAM", "JOBS", "STARTED", "MEAN WAIT", "P95 WAIT", "PREEMPTED", "CAUSED"}, 1);
   // Reasons as columns: the known ones, then any other the records carry ("unrecorded").
-  std::vector<std::string> reasons(std::begin(kReasons), std::end(kReasons));
+  std::vector<std::string> reasons;
+  for (PreemptReason reason : kPreemptReasons) reasons.emplace_back(reason_name(reason));
   for (const auto* counts : {&report.totals.preempted, &report.totals.caused})
     for (const auto& entry : *counts)
       if (std::find(reasons.begin(), reasons.end(), entry.first) == reasons.end()) reasons.push_back(entry.first);

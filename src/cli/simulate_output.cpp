@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "cli/output.h"
+#include "engine/preemption.h"
 #include "cli/table.h"
 
 namespace taskgov::cli {
@@ -137,9 +138,10 @@ std::string render_simulation_json(const SimulationReport& report, const std::op
     json_object_set_new(o, "makespan_s", json_integer(r.makespan));
     json_object_set_new(o, "cycles", json_integer(r.cycles));
     json_t* reasons = json_object();
-    for (const char* reason : {"reclaim", "priority", "fair-share"}) {
-      auto it = r.preemptions_by_reason.find(reason);
-      json_object_set_new(reasons, reason, json_integer(it == r.preemptions_by_reason.end() ? 0 : it->second));
+    for (PreemptReason reason : kPreemptReasons) {
+      auto it = r.preemptions_by_reason.find(reason_name(reason));
+      json_object_set_new(reasons, reason_name(reason),
+                          json_integer(it == r.preemptions_by_reason.end() ? 0 : it->second));
     }
     json_object_set_new(o, "preemptions_by_reason", reasons);
     json_object_set_new(o, "run_seconds", json_real(r.seconds));

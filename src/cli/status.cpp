@@ -80,8 +80,6 @@ const ClusterField kClusterFields[] = {
      [](const StatusReport& r) -> const ResourceVector& { return r.pool.free; }},
 };
 
-constexpr const char* kKnownReasons[] = {"reclaim", "priority", "fair-share"};
-
 bool team_row_is_zero(const TeamStatus& team, int r) {
   for (const TeamField& field : kTeamFields)
     if ((team.*field.member)[r] != 0) return false;
@@ -253,7 +251,7 @@ StatusReport summarize_status(const CycleResult& cycle, bool all) {
 
 std::map<std::string, int> count_preemptions(const std::vector<LiveJob>& jobs) {
   std::map<std::string, int> counts;
-  for (const char* reason : kKnownReasons) counts[reason] = 0;
+  for (PreemptReason reason : kPreemptReasons) counts[reason_name(reason)] = 0;
   for (const LiveJob& job : jobs) {
     for (const PreemptionRecord& p : parse_admin_comment(job.admin_comment).preemptions)
       ++counts[p.reason.empty() ? "unrecorded" : p.reason];

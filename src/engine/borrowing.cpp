@@ -78,7 +78,7 @@ AdmissionCheck admission_band(const TeamUsage& team, const ResourceVector& req, 
   // derived CPU and memory limits are not in GrpTRES, and a job's CPU request before
   // scheduling (often 1) can tip them over while its GPUs are what really block it.
   for (int k = 0; k < n; ++k) {
-    const int r = k + 2 < n ? k + 2 : k + 2 - n;
+    const int r = ResourceCatalog::accelerators_first(k, n);
     if (req[r] == 0) continue;
     Amount after = team.used[r] + req[r];
     if (after <= team.nominal[r]) continue;

@@ -2,12 +2,17 @@
 #include "engine/engine.h"
 
 #include <algorithm>
-#include <array>
 #include <numeric>
 
+#include "engine/cycle_detail.h"
 #include "engine/fair_sharing.h"
 
 namespace taskgov {
+
+uint32_t EngineConfig::enforced_mask(size_t team) const {
+  const uint32_t derived = policy.cluster.enforce_derived ? 0 : resolved.teams[team].proportional_mask;
+  return enforced_resources(derived, resources());
+}
 
 int EngineConfig::weight_of_class(int32_t klass) const {
   if (klass < 0 || static_cast<size_t>(klass) >= class_weight.size()) return -1;
@@ -70,39 +75,6 @@ Share team_share(const EngineConfig& config, const CycleResult& cycle, size_t te
                         config.all_weights_zero, config.resources());
 }
 
-// Sorts 128-bit keys whose low 32 bits are the key's position in the input, by the upper 96
-// bits: an LSD radix sort by bytes, which is stable, so equal upper bits keep input (position)
-// order, exactly as a full comparison sort of the keys would. Bytes on which every key agrees
-// (most of the class and share-rank bytes) cost no pass. A comparison sort of 10k keys spent
-// most of its time on mispredicted branches.
-void radix_sort_above_position(std::vector<unsigned __int128>* keys) {
-  constexpr int kFirstByte = 4, kBytes = 16;
-  const size_t count = keys->size();
-  auto byte = [](unsigned __int128 key, int b) {
-    return static_cast<uint8_t>(static_cast<uint64_t>(key >> (8 * b)));
-  };
-  std::vector<std::array<uint32_t, 256>> counts(kBytes - kFirstByte);
-  for (auto& c : counts) c.fill(0);
-  for (unsigned __int128 key : *keys)
-    for (int b = kFirstByte; b < kBytes; ++b) ++counts[b - kFirstByte][byte(key, b)];
-  std::vector<unsigned __int128> buffer(count);
-  std::vector<unsigned __int128>* from = keys;
-  std::vector<unsigned __int128>* to = &buffer;
-  for (int b = kFirstByte; b < kBytes; ++b) {
-    std::array<uint32_t, 256>& c = counts[b - kFirstByte];
-    if (count == 0 || c[byte((*from)[0], b)] == count) continue;  // all keys agree here
-    uint32_t offset = 0;
-    for (uint32_t& slot : c) {
-      uint32_t n = slot;
-      slot = offset;
-      offset += n;
-    }
-    for (unsigned __int128 key : *from) (*to)[c[byte(key, b)]++] = key;
-    std::swap(from, to);
-  }
-  if (from != keys) *keys = std::move(*from);
-}
-
 // The global victim order: lowest class first, then the team most over its share, then the
 // youngest job. Returns running positions, first victim first.
 std::vector<uint32_t> victim_order(const CycleResult& cycle, const std::vector<Share>& share_now) {
@@ -122,50 +94,23 @@ std::vector<uint32_t> victim_order(const CycleResult& cycle, const std::vector<S
     bool tie = shares[by_share[k]] == shares[by_share[k - 1]];
     share_rank_of[by_share[k]] = share_rank_of[by_share[k - 1]] + (tie ? 0 : 1);
   }
-  auto team_rank = [&](size_t i) -> uint32_t {
-    int32_t team = cycle.victims[i].team;
-    return share_rank_of[team >= 0 ? static_cast<size_t>(team) : none];
+  auto rank_of = [&](size_t i) {
+    const int32_t team = cycle.victims[i].team;
+    return VictimRank{cycle.victims[i].class_weight, share_rank_of[team >= 0 ? static_cast<size_t>(team) : none],
+                      cycle.running[i].start_time, cycle.running[i].id};
   };
-
-  // The order packed into one 128-bit key per job, radix-sorted: class ascending (16 bits),
-  // share rank ascending (16), start time descending (32), job id descending (32), then the
-  // position (32, which only separates equal ids). Exact while classes weigh -32768..32767 (the
-  // policy allows 0-100) and start times fit in 32 bits (Unix seconds until 2106); otherwise
-  // the same order is sorted field by field.
-  bool packable = shares.size() < 0x10000;
-  for (size_t i = 0; i < count && packable; ++i) {
-    const int64_t start = cycle.running[i].start_time;
-    const int32_t weight = cycle.victims[i].class_weight;
-    packable = start >= 0 && start <= int64_t{UINT32_MAX} && weight >= INT16_MIN &&
-               weight <= INT16_MAX;
-  }
   std::vector<uint32_t> order(count);
-  if (packable) {
-    using Key = unsigned __int128;
-    std::vector<Key> keys(count);
-    for (size_t i = 0; i < count; ++i) {
-      const RunningJob& job = cycle.running[i];
-      const auto weight = static_cast<uint16_t>(cycle.victims[i].class_weight);
-      uint64_t hi = (static_cast<uint64_t>(weight ^ 0x8000u) << 48) |
-                    (static_cast<uint64_t>(team_rank(i)) << 32) |
-                    (UINT32_MAX - static_cast<uint32_t>(job.start_time));
-      uint64_t lo = (static_cast<uint64_t>(UINT32_MAX - job.id) << 32) | static_cast<uint32_t>(i);
-      keys[i] = (static_cast<Key>(hi) << 64) | lo;
-    }
-    radix_sort_above_position(&keys);
-    for (size_t k = 0; k < count; ++k) order[k] = static_cast<uint32_t>(keys[k]);
+  std::vector<detail::Key128> keys(count);
+  bool packed = true;
+  for (size_t i = 0; i < count && packed; ++i)
+    packed = detail::pack_victim_key(rank_of(i), static_cast<uint32_t>(i), &keys[i]);
+  if (packed) {
+    detail::radix_sort_above_position(&keys);
+    for (size_t k = 0; k < count; ++k) order[k] = detail::position_of(keys[k]);
   } else {
     std::iota(order.begin(), order.end(), 0u);
-    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-      const VictimFacts& x = cycle.victims[a];
-      const VictimFacts& y = cycle.victims[b];
-      if (x.class_weight != y.class_weight) return x.class_weight < y.class_weight;
-      if (team_rank(a) != team_rank(b)) return team_rank(a) < team_rank(b);
-      const RunningJob& jx = cycle.running[a];
-      const RunningJob& jy = cycle.running[b];
-      if (jx.start_time != jy.start_time) return jx.start_time > jy.start_time;
-      return jx.id > jy.id;
-    });
+    std::sort(order.begin(), order.end(),
+              [&](uint32_t a, uint32_t b) { return preempted_before(rank_of(a), rank_of(b)); });
   }
   return order;
 }
@@ -236,52 +181,43 @@ std::vector<std::vector<const ResourceVector*>> judge_running(const EngineConfig
   return kept;
 }
 
-// Who wants the pool, team by team, in each team's own order (fair_sharing.h): higher class
-// first, then submit time, then job id. Sorted as packed keys by the radix sort above (100k
-// pending jobs per cycle); field by field when a value does not fit its bits.
+// Who wants the pool, team by team, in each team's own order (team_demand_before).
 std::vector<TeamDemand> team_demand(const EngineConfig& config, const CycleResult& cycle,
                                     std::vector<std::vector<const ResourceVector*>> kept) {
   std::vector<uint32_t> eligible;
-  std::vector<uint8_t> rank_of(cycle.pending.size(), 0);
-  bool packable = cycle.teams.size() < 0x10000;
+  std::vector<TeamPendingRank> ranks;
   for (size_t i = 0; i < cycle.pending.size(); ++i) {
     const PendingJob& job = cycle.pending[i];
-    if (job.team < 0 || static_cast<size_t>(job.team) >= cycle.teams.size() || !job.eligible)
-      continue;
+    if (job.team < 0 || static_cast<size_t>(job.team) >= cycle.teams.size() || !job.eligible) continue;
+    uint8_t class_rank = 0;
     if (job.klass >= 0 && static_cast<size_t>(job.klass) < config.class_rank.size())
-      rank_of[i] = config.class_rank[static_cast<size_t>(job.klass)];
-    packable = packable && job.submit_time >= 0 && job.submit_time <= int64_t{UINT32_MAX};
+      class_rank = config.class_rank[static_cast<size_t>(job.klass)];
     eligible.push_back(static_cast<uint32_t>(i));
+    ranks.push_back({job.team, class_rank, job.submit_time, job.id});
   }
+  std::vector<detail::Key128> keys(eligible.size());
+  bool packed = true;
+  for (size_t k = 0; k < eligible.size() && packed; ++k)
+    packed = detail::pack_team_demand_key(ranks[k], static_cast<uint32_t>(k), &keys[k]);
   std::vector<int32_t> team_of(eligible.size());
-  if (packable) {
-    using Key = unsigned __int128;
-    std::vector<Key> keys;
-    keys.reserve(eligible.size());
-    for (uint32_t i : eligible) {
-      const PendingJob& job = cycle.pending[i];
-      uint64_t hi = (static_cast<uint64_t>(job.team) << 40) |
-                    (static_cast<uint64_t>(UINT8_MAX - rank_of[i]) << 32) |
-                    static_cast<uint32_t>(job.submit_time);
-      uint64_t lo = (static_cast<uint64_t>(job.id) << 32) | i;
-      keys.push_back((static_cast<Key>(hi) << 64) | lo);
-    }
-    radix_sort_above_position(&keys);
+  std::vector<uint32_t> sorted(eligible.size());
+  if (packed) {
+    detail::radix_sort_above_position(&keys);
     for (size_t k = 0; k < keys.size(); ++k) {
-      eligible[k] = static_cast<uint32_t>(keys[k]);
-      team_of[k] = static_cast<int32_t>(static_cast<uint64_t>(keys[k] >> 64) >> 40);  // no trip to the job
+      sorted[k] = eligible[detail::position_of(keys[k])];
+      team_of[k] = detail::team_of_key(keys[k]);  // no trip to the job
     }
   } else {
-    std::sort(eligible.begin(), eligible.end(), [&](uint32_t a, uint32_t b) {
-      const PendingJob& x = cycle.pending[a];
-      const PendingJob& y = cycle.pending[b];
-      if (x.team != y.team) return x.team < y.team;
-      if (rank_of[a] != rank_of[b]) return rank_of[a] > rank_of[b];
-      if (x.submit_time != y.submit_time) return x.submit_time < y.submit_time;
-      return x.id < y.id;
-    });
-    for (size_t k = 0; k < eligible.size(); ++k) team_of[k] = cycle.pending[eligible[k]].team;
+    std::vector<uint32_t> order(eligible.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::sort(order.begin(), order.end(),
+              [&](uint32_t a, uint32_t b) { return team_demand_before(ranks[a], ranks[b]); });
+    for (size_t k = 0; k < order.size(); ++k) {
+      sorted[k] = eligible[order[k]];
+      team_of[k] = ranks[order[k]].team;
+    }
   }
+  eligible = std::move(sorted);
   std::vector<TeamDemand> demand(cycle.teams.size());
   for (size_t t = 0; t < demand.size(); ++t) {
     demand[t].weight = config.policy.teams[t].fair_share_weight;
@@ -328,73 +264,6 @@ RequestVerdict judge_request(const EngineConfig& config, const CycleResult& cycl
   return out;
 }
 
-// Pending jobs repeat themselves: job arrays and the proportional CPU/memory defaults give
-// thousands of jobs the same team and request, hence the same RequestVerdict. Judging each
-// distinct (team, request) once per cycle instead of once per job was the largest single
-// saving in a 100k-job cycle. Bounded: past kMaxEntries distinct requests, the rest are judged
-// one by one, as before.
-class RequestMemo {
- public:
-  explicit RequestMemo(int n) : n_(n), slots_(kSlots, kEmpty) {}
-
-  // The cached verdict, or nullptr; *hash is for insert().
-  const RequestVerdict* find(int32_t team, const ResourceVector& req, uint64_t* hash) const {
-    // Independent products (no chain from one resource to the next), then one mix.
-    uint64_t h = static_cast<uint64_t>(static_cast<uint32_t>(team)) * 0x9E3779B97F4A7C15ull;
-    for (int r = 0; r < n_; ++r) h += static_cast<uint64_t>(req[r]) * kMultipliers[r];
-    h ^= h >> 29;
-    h *= 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 32;
-    *hash = h;
-    for (size_t i = h & (kSlots - 1);; i = (i + 1) & (kSlots - 1)) {
-      uint32_t e = slots_[i];
-      if (e == kEmpty) return nullptr;
-      const Entry& entry = entries_[e];
-      if (entry.hash == h && entry.team == team && same(e, req)) return &entry.verdict;
-    }
-  }
-
-  bool full() const { return entries_.size() >= kMaxEntries; }
-
-  void insert(uint64_t hash, int32_t team, const ResourceVector& req, const RequestVerdict& v) {
-    if (entries_.size() >= kMaxEntries) return;
-    size_t i = hash & (kSlots - 1);
-    while (slots_[i] != kEmpty) i = (i + 1) & (kSlots - 1);
-    slots_[i] = static_cast<uint32_t>(entries_.size());
-    entries_.push_back({hash, team, v});
-    for (int r = 0; r < n_; ++r) amounts_.push_back(req[r]);
-  }
-
- private:
-  // Odd 64-bit constants (splitmix64 outputs with the low bit set), one per resource.
-  static constexpr uint64_t kMultipliers[kMaxResources] = {
-      0x97a5a2c59678e789ull, 0x3011f49585619671ull, 0x56a1aa1a79e6428full, 0xcd36ffdd9bc0fde5ull,
-      0xf51ae84e6404a241ull, 0x598e013afac575f3ull, 0xc242770ba41eb00dull, 0x6df78e9e6eae66cdull,
-      0x58a0e6be5085849full, 0x65e0c8664dd6c137ull, 0xe1980e2e66187ca7ull, 0x4a7cce460c2b9aa7ull,
-      0x20f2863eef1e53c9ull, 0xa1fd4df40064294dull, 0x729ddb9d7a8b1965ull, 0x2af63d24ede9a149ull};
-  static constexpr size_t kSlots = 8192;
-  static constexpr size_t kMaxEntries = kSlots / 2;
-  static constexpr uint32_t kEmpty = UINT32_MAX;
-
-  struct Entry {
-    uint64_t hash;
-    int32_t team;
-    RequestVerdict verdict;
-  };
-
-  bool same(uint32_t e, const ResourceVector& req) const {
-    const Amount* a = &amounts_[static_cast<size_t>(e) * static_cast<size_t>(n_)];
-    for (int r = 0; r < n_; ++r)
-      if (a[r] != req[r]) return false;
-    return true;
-  }
-
-  int n_;
-  std::vector<uint32_t> slots_;  // entry index or kEmpty
-  std::vector<Entry> entries_;
-  std::vector<Amount> amounts_;  // n per entry: the request it was judged for
-};
-
 // Also collects the job ids for the pending index: one pass over the 100k job records
 // instead of two (the records are large, the pass is memory-bound).
 void judge_pending(const EngineConfig& config, const Division& division, CycleResult* cycle,
@@ -406,7 +275,7 @@ void judge_pending(const EngineConfig& config, const Division& division, CycleRe
   cycle->preemptors.clear();
   cycle->preemptors.reserve(count);
   ids->resize(count);
-  RequestMemo memo(config.resources());
+  detail::RequestMemo<RequestVerdict> memo(config.resources());
   bool use_memo = true;
   size_t lookups = 0, hits = 0;
   for (size_t i = 0; i < count; ++i) {
@@ -598,10 +467,7 @@ std::vector<uint32_t> Engine::preemptors_held_by_limits() const {
     int32_t team = cycle->pending[i].team;
     if (team < 0 || !cycle->pending[i].eligible) continue;
     int64_t& b = best[static_cast<size_t>(team)];
-    const auto& v = cycle->pending_verdicts;
-    if (b < 0 || v[i].priority > v[static_cast<size_t>(b)].priority ||
-        (v[i].priority == v[static_cast<size_t>(b)].priority &&
-         cycle->pending[i].id < cycle->pending[static_cast<size_t>(b)].id))
+    if (b < 0 || runs_before(pending_rank(*cycle, i), pending_rank(*cycle, static_cast<size_t>(b))))
       b = static_cast<int64_t>(i);
   }
   std::vector<uint32_t> out;

@@ -40,6 +40,8 @@ struct EngineConfig {
 
   int resources() const { return resolved.catalog.size(); }
   int weight_of_class(int32_t klass) const;  // -1 for a job without a class
+  // Resources whose limit goes into the team's GrpTRES (enforced_resources in borrowing.h).
+  uint32_t enforced_mask(size_t team) const;
 };
 
 // Builds a config; false with *error filled when the policy does not resolve.
@@ -76,6 +78,11 @@ struct CycleResult {
   std::vector<VictimFacts> victims;
   JobIndex running_index;
 };
+
+// Pending job i's place in the cluster-wide order (runs_before, ordering.h).
+inline PendingRank pending_rank(const CycleResult& cycle, size_t i) {
+  return {cycle.pending_verdicts[i].priority, cycle.pending[i].submit_time, cycle.pending[i].id};
+}
 
 // One cycle: pure function of its inputs.
 std::shared_ptr<const CycleResult> compute_cycle(std::shared_ptr<const EngineConfig> config,

@@ -60,6 +60,63 @@ inline uint32_t pending_priority(uint32_t tier, int64_t submit_time, int64_t now
   return static_cast<uint32_t>(std::max<uint64_t>(1, std::min<uint64_t>(p, 0xffffffffu)));
 }
 
+// ---------------------------------------------------------------- the orders
+// Each order is written here once, as numbered criteria. The engine sorts by packed keys for
+// speed (engine/cycle_detail.h); test_ordering checks the keys against these comparators.
+
+// Pending jobs cluster-wide, first to run first (DESIGN.md §2, and Slurm's own tie-break):
+//   1. the engine's priority (pending_priority(): tier, then minutes waited), larger first;
+//   2. submit time, earlier first;
+//   3. job id, smaller first.
+struct PendingRank {
+  uint32_t priority;
+  int64_t submit_time;
+  uint32_t id;
+};
+inline bool runs_before(const PendingRank& a, const PendingRank& b) {
+  if (a.priority != b.priority) return a.priority > b.priority;
+  if (a.submit_time != b.submit_time) return a.submit_time < b.submit_time;
+  return a.id < b.id;
+}
+
+// Pending jobs team by team, each team's own order for the fair share of idle compute
+// (fair_sharing.h):
+//   1. team index, ascending (each team's jobs together);
+//   2. class rank (class_ranks()), higher first;
+//   3. submit time, earlier first;
+//   4. job id, smaller first.
+struct TeamPendingRank {
+  int32_t team;
+  uint8_t class_rank;
+  int64_t submit_time;
+  uint32_t id;
+};
+inline bool team_demand_before(const TeamPendingRank& a, const TeamPendingRank& b) {
+  if (a.team != b.team) return a.team < b.team;
+  if (a.class_rank != b.class_rank) return a.class_rank > b.class_rank;
+  if (a.submit_time != b.submit_time) return a.submit_time < b.submit_time;
+  return a.id < b.id;
+}
+
+// Running jobs, first victim first (DESIGN.md §2):
+//   1. class weight, lowest first;
+//   2. the team's share rank, the team most over its share first (0);
+//   3. start time, newest first (least work lost);
+//   4. job id, larger first.
+// A team's borrowed excess is the same order inside one team (equal share ranks).
+struct VictimRank {
+  int32_t class_weight;
+  uint32_t team_share_rank;
+  int64_t start_time;
+  uint32_t id;
+};
+inline bool preempted_before(const VictimRank& a, const VictimRank& b) {
+  if (a.class_weight != b.class_weight) return a.class_weight < b.class_weight;
+  if (a.team_share_rank != b.team_share_rank) return a.team_share_rank < b.team_share_rank;
+  if (a.start_time != b.start_time) return a.start_time > b.start_time;
+  return a.id > b.id;
+}
+
 // Slurm keeps a job's site factor biased by NICE_OFFSET (2^31; the shim adds it), so the term
 // taskgov contributes stays below 2^31.
 constexpr uint64_t kSiteTermMax = 0x7fffffff;

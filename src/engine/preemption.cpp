@@ -2,17 +2,26 @@
 #include "engine/preemption.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace taskgov {
 
+namespace {
+
+// Indexed by PreemptReason: the one place the names are spelled.
+constexpr const char* kReasonNames[] = {"none", "reclaim", "priority", "fair-share"};
+
+}  // namespace
+
 const char* reason_name(PreemptReason reason) {
-  switch (reason) {
-    case PreemptReason::Reclaim: return "reclaim";
-    case PreemptReason::Priority: return "priority";
-    case PreemptReason::FairShare: return "fair-share";
-    case PreemptReason::None: break;
-  }
-  return "none";
+  size_t i = static_cast<size_t>(reason);
+  return i < std::size(kReasonNames) ? kReasonNames[i] : kReasonNames[0];
+}
+
+PreemptReason reason_of_name(std::string_view name) {
+  for (PreemptReason reason : kPreemptReasons)
+    if (name == reason_name(reason)) return reason;
+  return PreemptReason::None;
 }
 
 namespace {
@@ -68,10 +77,9 @@ std::vector<uint32_t> borrowed_excess(const std::vector<RunningForExcess>& jobs,
   std::vector<Key> order(jobs.size());
   for (size_t i = 0; i < order.size(); ++i)
     order[i] = {jobs[i].class_weight, jobs[i].start_time, jobs[i].id, static_cast<uint32_t>(i)};
+  // The victim order inside one team: every job has the same share rank.
   std::sort(order.begin(), order.end(), [](const Key& x, const Key& y) {
-    if (x.class_weight != y.class_weight) return x.class_weight < y.class_weight;
-    if (x.start_time != y.start_time) return x.start_time > y.start_time;
-    return x.id > y.id;
+    return preempted_before({x.class_weight, 0, x.start_time, x.id}, {y.class_weight, 0, y.start_time, y.id});
   });
   for (int r = 0; r < n; ++r) {
     Amount covered = 0;

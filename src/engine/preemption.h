@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "engine/ordering.h"
@@ -13,7 +14,12 @@
 namespace taskgov {
 
 enum class PreemptReason : uint8_t { None = 0, Reclaim, Priority, FairShare };
+// The reasons a preemption is recorded with, in the order reports list them.
+constexpr PreemptReason kPreemptReasons[] = {PreemptReason::Reclaim, PreemptReason::Priority,
+                                             PreemptReason::FairShare};
 const char* reason_name(PreemptReason reason);  // "none", "reclaim", "priority", "fair-share"
+// The reason a name stands for; None for any other text.
+PreemptReason reason_of_name(std::string_view name);
 
 // What the rules need to know about a pending job, computed once per cycle.
 struct PreemptorFacts {

@@ -10,7 +10,7 @@ namespace {
 // The resource to talk about for an in-quota job: the accelerator it asks most of, else cpu.
 int headline_resource(const ResourceVector& req, int n) {
   int best = ResourceCatalog::kCpu;
-  for (int r = 2; r < n; ++r)
+  for (int r = ResourceCatalog::kFirstAccelerator; r < n; ++r)
     if (req[r] > 0 && (best == ResourceCatalog::kCpu || req[r] > req[best])) best = r;
   return best;
 }

@@ -73,4 +73,31 @@ std::vector<std::string> LimitedAccounts::all() const {
   return accounts_;
 }
 
+void PinnedAccounts::pin(const std::string& account, Pin pin) {
+  std::lock_guard<std::mutex> guard(lock_);
+  pins_[account] = pin;
+  count_.store(pins_.size(), std::memory_order_relaxed);
+}
+
+bool PinnedAccounts::find(const std::string& account, Pin* out) const {
+  std::lock_guard<std::mutex> guard(lock_);
+  auto it = pins_.find(account);
+  if (it == pins_.end()) return false;
+  *out = it->second;
+  return true;
+}
+
+void PinnedAccounts::unpin(const std::string& account) {
+  std::lock_guard<std::mutex> guard(lock_);
+  pins_.erase(account);
+  count_.store(pins_.size(), std::memory_order_relaxed);
+}
+
+std::vector<std::string> PinnedAccounts::accounts() const {
+  std::lock_guard<std::mutex> guard(lock_);
+  std::vector<std::string> out;
+  for (const auto& [account, pin] : pins_) out.push_back(account);
+  return out;
+}
+
 }  // namespace taskgov

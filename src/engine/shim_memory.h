@@ -85,12 +85,34 @@ class LimitedAccounts {
   std::vector<std::string> accounts_;
 };
 
+// Team accounts whose GrpJobs taskgov pinned at their running count (engine/blocked_teams.h),
+// with the administrator's value to give back.
+class PinnedAccounts {
+ public:
+  struct Pin {
+    uint32_t admin = 0;   // GrpJobs before the pin (INFINITE for none)
+    uint32_t pinned = 0;  // the value taskgov wrote
+  };
+  void pin(const std::string& account, Pin pin);
+  bool find(const std::string& account, Pin* out) const;
+  void unpin(const std::string& account);
+  std::vector<std::string> accounts() const;
+  // Lock-free: asked at every job's end.
+  bool any() const { return count_.load(std::memory_order_relaxed) != 0; }
+
+ private:
+  mutable std::mutex lock_;
+  std::unordered_map<std::string, Pin> pins_;
+  std::atomic<size_t> count_{0};
+};
+
 struct ShimMemory {
   AssociationTeams association_teams;
   TrailPushes trail_pushes;
   SettlingPreemptors settling_preemptors;
   ShadowLimitLog shadow_limits;
   LimitedAccounts limited_accounts;
+  PinnedAccounts pinned_accounts;
 };
 
 }  // namespace taskgov

@@ -32,6 +32,15 @@ struct PendingJob {
   bool eligible = true;
 };
 
+// Which side of a snapshot a job enters, the plugin's cycle and the command's live view alike:
+// running (or suspended) jobs with what they hold; pending jobs unless held (priority 0: a held
+// job cannot start, so it neither competes nor gets a site factor); nothing else.
+enum class SnapshotSide { None, Running, Pending };
+inline SnapshotSide snapshot_side(bool running_or_suspended, bool pending, bool held) {
+  if (running_or_suspended) return SnapshotSide::Running;
+  return pending && !held ? SnapshotSide::Pending : SnapshotSide::None;
+}
+
 struct Snapshot {
   int64_t now = 0;
   std::vector<RunningJob> running;  // ungoverned jobs included: they use capacity too

@@ -9,6 +9,7 @@
 #include <limits>
 #include <vector>
 
+#include "audit/admin_comment.h"
 #include "policy/slurm_strings.h"
 
 namespace taskgov {
@@ -115,7 +116,7 @@ std::vector<std::string> team_gpu_types(const EngineConfig& config, size_t team)
   const ResourceCatalog& catalog = config.resolved.catalog;
   const ResolvedTeam& resolved = config.resolved.teams[team];
   const std::string prefix = "gres/gpu:";
-  for (int r = 2; r < catalog.size(); ++r) {
+  for (int r = ResourceCatalog::kFirstAccelerator; r < catalog.size(); ++r) {
     const std::string& name = catalog.name(r);
     if (name.rfind(prefix, 0) == 0 && (resolved.nominal[r] > 0 || resolved.borrow_cap[r] > 0))
       types.push_back(name.substr(prefix.size()));
@@ -236,18 +237,6 @@ std::optional<Proportional> proportional_for(const EngineConfig& config, const S
 
 }  // namespace
 
-std::string stamp_admin_comment(const std::string& existing, const std::string& team,
-                                const std::string& klass) {
-  const std::string prefix = "taskgov:";
-  std::string out = fmt::format("{}team={};class={}", prefix, team, klass);
-  if (existing.rfind(prefix, 0) != 0) return existing.empty() ? out : out + ";" + existing;
-  for (const std::string& field : split_list(std::string_view(existing).substr(prefix.size()), ';')) {
-    if (field.rfind("team=", 0) == 0 || field.rfind("class=", 0) == 0) continue;
-    out += ";" + field;
-  }
-  return out;
-}
-
 GpuTyping type_gpu_spec(const EngineConfig& config, size_t team, const std::string& spec,
                         std::string* typed_spec, std::string* type, std::string* message) {
   Specs specs;
@@ -259,6 +248,11 @@ GpuTyping type_gpu_spec(const EngineConfig& config, size_t team, const std::stri
   return GpuTyping::Typed;
 }
 
+SubmitOutcome unmapped_outcome(const EngineConfig& config) {
+  return config.policy.cluster.unmapped_accounts == UnmappedAccounts::Allow ? SubmitOutcome::Ungoverned
+                                                                             : SubmitOutcome::InvalidAccount;
+}
+
 std::string unmapped_account_message(const EngineConfig& config, const std::string& account) {
   std::vector<std::string> teams;
   for (const Team& t : config.policy.teams) teams.push_back(fmt::format("{} (account {})", t.name, t.account));
@@ -268,150 +262,201 @@ std::string unmapped_account_message(const EngineConfig& config, const std::stri
       teams.empty() ? std::string("(no teams defined)") : join(teams));
 }
 
-SubmitDecision decide_submission(const EngineConfig& config, const CycleResult* cycle,
-                                 const SubmitRequest& request) {
-  SubmitDecision decision;
-  const Policy& policy = config.policy;
-  const size_t team = static_cast<size_t>(request.team);
-  const std::string& team_name = policy.teams[team].name;
+namespace {
 
-  // Class: the lowest when none is named; any other QOS is not a class.
-  if (request.qos.empty()) {
-    decision.klass = policy.lowest_class();
-    decision.qos = policy.cluster.priority_classes[static_cast<size_t>(decision.klass)].name;
+// The job as decide_submission()'s steps read and fill it. Each step returns false when it
+// refused the job (the decision then says why).
+struct Submitted {
+  Submitted(const EngineConfig& c, const SubmitRequest& r)
+      : config(c), request(r), team(static_cast<size_t>(r.team)), team_name(c.policy.teams[team].name) {}
+  Submitted(const Submitted&) = delete;  // Specs points into itself
+
+  const EngineConfig& config;
+  const SubmitRequest& request;
+  const size_t team;
+  const std::string& team_name;
+  Specs specs;
+  std::string chosen_type;                               // the GPU type set on an untyped request
+  std::vector<std::pair<std::string, Amount>> totals;    // units per GRES the job asks for
+  std::vector<std::string> added;                        // proportional defaults, for the note
+};
+
+bool refused(SubmitDecision* decision, SubmitOutcome outcome, std::string message) {
+  *decision = refuse(std::move(*decision), outcome, std::move(message));
+  return false;
+}
+
+// 1. The class: the lowest when no QOS is named; any other QOS is not a class. Stamps the
+//    AdminComment with team and class.
+bool choose_class(const Submitted& job, SubmitDecision* decision) {
+  const Policy& policy = job.config.policy;
+  const auto& classes = policy.cluster.priority_classes;
+  if (job.request.qos.empty()) {
+    decision->klass = policy.lowest_class();
+    decision->qos = classes[static_cast<size_t>(decision->klass)].name;
   } else {
-    decision.klass = policy.find_class(request.qos);
-    if (decision.klass < 0) {
+    decision->klass = policy.find_class(job.request.qos);
+    if (decision->klass < 0) {
       std::vector<std::string> names;
-      for (const PriorityClass& c : policy.cluster.priority_classes) names.push_back(c.name);
-      return refuse(decision, SubmitOutcome::InvalidQos,
-                    fmt::format("taskgov: QOS '{}' is not a priority class; use --qos= one of: {} "
-                                "(no --qos means {})", request.qos, join(names),
-                                policy.cluster.priority_classes[static_cast<size_t>(policy.lowest_class())].name));
+      for (const PriorityClass& c : classes) names.push_back(c.name);
+      return refused(decision, SubmitOutcome::InvalidQos,
+                     fmt::format("taskgov: QOS '{}' is not a priority class; use --qos= one of: {} "
+                                 "(no --qos means {})", job.request.qos, join(names),
+                                 classes[static_cast<size_t>(policy.lowest_class())].name));
     }
   }
-  const std::string& class_name = policy.cluster.priority_classes[static_cast<size_t>(decision.klass)].name;
-  decision.admin_comment = stamp_admin_comment(request.admin_comment, team_name, class_name);
+  decision->admin_comment = stamp_admin_comment(job.request.admin_comment, job.team_name,
+                                                classes[static_cast<size_t>(decision->klass)].name);
+  return true;
+}
 
-  Specs specs;
-  specs.per_job = parse_spec(request.tres_per_job);
-  specs.per_node = parse_spec(request.tres_per_node);
-  specs.per_task = parse_spec(request.tres_per_task);
-  specs.per_socket = parse_spec(request.tres_per_socket);
+// 2. The GRES strings: each item valid, untyped GPUs typed to the team's only GPU type.
+bool read_gres(Submitted* job, SubmitDecision* decision) {
+  Specs& specs = job->specs;
+  specs.per_job = parse_spec(job->request.tres_per_job);
+  specs.per_node = parse_spec(job->request.tres_per_node);
+  specs.per_task = parse_spec(job->request.tres_per_task);
+  specs.per_socket = parse_spec(job->request.tres_per_socket);
   for (const std::vector<GresItem>* spec : specs.all)
     for (const GresItem& item : *spec)
       if (!item.error.empty())
-        return refuse(decision, SubmitOutcome::InvalidGres,
-                      fmt::format("taskgov: GRES request '{}' is not valid: {}; write "
-                                  "name[:type][:count], e.g. gpu:h100:2", item.raw, item.error));
-  std::string chosen_type;
+        return refused(decision, SubmitOutcome::InvalidGres,
+                       fmt::format("taskgov: GRES request '{}' is not valid: {}; write "
+                                   "name[:type][:count], e.g. gpu:h100:2", item.raw, item.error));
   std::string message;
-  if (!type_untyped_gpus(config, team, &specs, &chosen_type, &message))
-    return refuse(decision, SubmitOutcome::InvalidGres, message);
-  const bool typed = !chosen_type.empty();
-  if (typed) {
-    if (!specs.per_job.empty()) decision.tres_per_job = join_items(specs.per_job);
-    if (!specs.per_node.empty()) decision.tres_per_node = join_items(specs.per_node);
-    if (!specs.per_task.empty()) decision.tres_per_task = join_items(specs.per_task);
-    if (!specs.per_socket.empty()) decision.tres_per_socket = join_items(specs.per_socket);
+  if (!type_untyped_gpus(job->config, job->team, &specs, &job->chosen_type, &message))
+    return refused(decision, SubmitOutcome::InvalidGres, message);
+  if (!job->chosen_type.empty()) {
+    if (!specs.per_job.empty()) decision->tres_per_job = join_items(specs.per_job);
+    if (!specs.per_node.empty()) decision->tres_per_node = join_items(specs.per_node);
+    if (!specs.per_task.empty()) decision->tres_per_task = join_items(specs.per_task);
+    if (!specs.per_socket.empty()) decision->tres_per_socket = join_items(specs.per_socket);
   }
+  return true;
+}
 
-  const ResourceCatalog& catalog = config.resolved.catalog;
-  const ResolvedTeam& resolved = config.resolved.teams[team];
-  std::vector<std::pair<std::string, Amount>> totals;
+// 3. What the job asks for in total, per resource of the catalog.
+bool count_request(Submitted* job, SubmitDecision* decision) {
+  const ResourceCatalog& catalog = job->config.resolved.catalog;
   std::string too_large;
-  if (!gres_totals(specs, request, &totals, &too_large))
-    return refuse(decision, SubmitOutcome::InvalidGres,
-                  fmt::format("taskgov: GRES request '{}' for {} nodes and {} tasks is more than "
-                              "any cluster has; ask for fewer", too_large,
-                              std::max<uint32_t>(1, request.min_nodes), std::max<uint32_t>(1, request.num_tasks)));
-  for (const auto& [resource, amount] : totals) {
+  if (!gres_totals(job->specs, job->request, &job->totals, &too_large))
+    return refused(decision, SubmitOutcome::InvalidGres,
+                   fmt::format("taskgov: GRES request '{}' for {} nodes and {} tasks is more than "
+                               "any cluster has; ask for fewer", too_large,
+                               std::max<uint32_t>(1, job->request.min_nodes),
+                               std::max<uint32_t>(1, job->request.num_tasks)));
+  for (const auto& [resource, amount] : job->totals) {
     int r = catalog.find(resource);
     if (r < 0)
-      return refuse(decision, SubmitOutcome::AccountingPolicy,
-                    fmt::format("taskgov: team {} can never run this job: it asks for {} {} and "
-                                "no team has quota for {}", team_name, amount, resource, resource));
-    decision.request[r] = amount;
+      return refused(decision, SubmitOutcome::AccountingPolicy,
+                     fmt::format("taskgov: team {} can never run this job: it asks for {} {} and "
+                                 "no team has quota for {}", job->team_name, amount, resource, resource));
+    decision->request[r] = amount;
   }
+  return true;
+}
 
-  // CPUs and memory: explicit when the user gave them, else proportional to the accelerators.
+// 4. CPUs and memory: explicit when the user gave them, else proportional to the accelerators.
+bool add_proportional_defaults(Submitted* job, SubmitDecision* decision) {
+  const SubmitRequest& request = job->request;
   const bool cpus_given = request.min_cpus > 1 || request.cpus_per_task > 0 || !request.cpus_per_tres.empty();
   const bool memory_given = request.pn_min_memory > 0 || !request.mem_per_tres.empty();
-  std::vector<std::string> added;
-  if (policy.cluster.proportional_defaults && !cpus_given && !memory_given) {
-    if (std::optional<Proportional> p = proportional_for(config, specs)) {
-      Amount units = 0;
-      bool fits = true;
-      for (const auto& [resource, amount] : totals)
-        if (resource.rfind(ResourceCatalog::gres_name(p->gres), 0) == 0) fits = fits && add_amounts(units, amount, &units);
-      const Amount nodes = std::max<Amount>(1, request.min_nodes);
-      Amount cpus = 0, mib = 0, per_node_mib = 0;
-      fits = fits && multiply_amounts(p->cpus_per_unit, units, &cpus) &&
-             multiply_amounts(p->mib_per_unit, units, &mib) &&
-             multiply_amounts(units / nodes + (units % nodes != 0), p->mib_per_unit, &per_node_mib) &&
-             cpus <= std::numeric_limits<uint32_t>::max();
-      if (!fits)
-        return refuse(decision, SubmitOutcome::InvalidGres,
-                      fmt::format("taskgov: the job asks for more {} than any cluster has; ask for fewer",
-                                  p->accelerator));
-      decision.request[ResourceCatalog::kCpu] = cpus;
-      decision.request[ResourceCatalog::kMem] = mib;
-      if (p->gres == "gpu") {
-        decision.cpus_per_tres = fmt::format("gres:gpu:{}", p->cpus_per_unit);
-        decision.mem_per_tres = fmt::format("gres:gpu:{}", p->mib_per_unit);
-        added.push_back(fmt::format("--cpus-per-gpu={} --mem-per-gpu={}", p->cpus_per_unit,
-                                    format_memory_mib(p->mib_per_unit)));
-      } else {
-        // Slurm 22.05 takes per-GRES CPUs and memory for GPUs only: other accelerators get
-        // the same amounts as the job's CPU count and memory per node.
-        decision.min_cpus = static_cast<uint32_t>(cpus);
-        decision.pn_min_memory = static_cast<uint64_t>(per_node_mib);
-        added.push_back(fmt::format("{} CPUs and --mem={}", *decision.min_cpus,
-                                    format_memory_mib(per_node_mib)));
-      }
-    }
+  if (!job->config.policy.cluster.proportional_defaults || cpus_given || memory_given) return true;
+  std::optional<Proportional> p = proportional_for(job->config, job->specs);
+  if (!p) return true;
+  Amount units = 0;
+  bool fits = true;
+  for (const auto& [resource, amount] : job->totals)
+    if (resource.rfind(ResourceCatalog::gres_name(p->gres), 0) == 0) fits = fits && add_amounts(units, amount, &units);
+  const Amount nodes = std::max<Amount>(1, request.min_nodes);
+  Amount cpus = 0, mib = 0, per_node_mib = 0;
+  fits = fits && multiply_amounts(p->cpus_per_unit, units, &cpus) && multiply_amounts(p->mib_per_unit, units, &mib) &&
+         multiply_amounts(units / nodes + (units % nodes != 0), p->mib_per_unit, &per_node_mib) &&
+         cpus <= std::numeric_limits<uint32_t>::max();
+  if (!fits)
+    return refused(decision, SubmitOutcome::InvalidGres,
+                   fmt::format("taskgov: the job asks for more {} than any cluster has; ask for fewer", p->accelerator));
+  decision->request[ResourceCatalog::kCpu] = cpus;
+  decision->request[ResourceCatalog::kMem] = mib;
+  if (p->gres == "gpu") {
+    decision->cpus_per_tres = fmt::format("gres:gpu:{}", p->cpus_per_unit);
+    decision->mem_per_tres = fmt::format("gres:gpu:{}", p->mib_per_unit);
+    job->added.push_back(fmt::format("--cpus-per-gpu={} --mem-per-gpu={}", p->cpus_per_unit,
+                                     format_memory_mib(p->mib_per_unit)));
+  } else {
+    // Slurm 22.05 takes per-GRES CPUs and memory for GPUs only: other accelerators get the
+    // same amounts as the job's CPU count and memory per node.
+    decision->min_cpus = static_cast<uint32_t>(cpus);
+    decision->pn_min_memory = static_cast<uint64_t>(per_node_mib);
+    job->added.push_back(fmt::format("{} CPUs and --mem={}", *decision->min_cpus, format_memory_mib(per_node_mib)));
   }
+  return true;
+}
 
-  // Accelerators first: they are what a user asked for; CPUs and memory mostly follow them.
-  std::vector<int> order;
-  for (int r = 2; r < catalog.size(); ++r) order.push_back(r);
-  order.push_back(ResourceCatalog::kCpu);
-  order.push_back(ResourceCatalog::kMem);
-  for (int r : order) {
-    if (decision.request[r] <= 0) continue;
+// 5. A request above quota + borrow cap on any resource could never run: refused now, naming
+//    the first such resource, accelerators first.
+bool refuse_beyond_limits(const Submitted& job, SubmitDecision* decision) {
+  const ResourceCatalog& catalog = job.config.resolved.catalog;
+  const ResolvedTeam& resolved = job.config.resolved.teams[job.team];
+  const Sharing sharing = job.config.policy.teams[job.team].sharing;
+  for (int k = 0; k < catalog.size(); ++k) {
+    const int r = ResourceCatalog::accelerators_first(k, catalog.size());
+    if (decision->request[r] <= 0) continue;
     Amount ceiling = resolved.nominal[r] + resolved.borrow_cap[r];
-    if (decision.request[r] <= ceiling) continue;
-    std::string limit = can_borrow(policy.teams[team].sharing)
+    if (decision->request[r] <= ceiling) continue;
+    std::string limit = can_borrow(sharing)
         ? fmt::format("{} (quota {} + borrow cap {})", format_amount(catalog, r, ceiling),
                       format_amount(catalog, r, resolved.nominal[r]), format_amount(catalog, r, resolved.borrow_cap[r]))
         : fmt::format("its quota {} (sharing {}: it does not borrow)", format_amount(catalog, r, resolved.nominal[r]),
-                      policy.teams[team].sharing == Sharing::Lend ? "lend" : "dont-lend");
-    return refuse(decision, SubmitOutcome::AccountingPolicy,
-                  fmt::format("taskgov: team {} can never run this job: it asks for {} {} but the "
-                              "team's limit is {}; ask for at most {}, or ask your admin to raise the quota",
-                              team_name, format_amount(catalog, r, decision.request[r]), catalog.name(r), limit,
-                              format_amount(catalog, r, ceiling)));
+                      sharing == Sharing::Lend ? "lend" : "dont-lend");
+    return refused(decision, SubmitOutcome::AccountingPolicy,
+                   fmt::format("taskgov: team {} can never run this job: it asks for {} {} but the "
+                               "team's limit is {}; ask for at most {}, or ask your admin to raise the quota",
+                               job.team_name, format_amount(catalog, r, decision->request[r]), catalog.name(r), limit,
+                               format_amount(catalog, r, ceiling)));
   }
+  return true;
+}
 
-  // Where the job would stand right now, so its first priority is right before the next cycle.
+// 6. Where the job would stand right now, so that its first priority is right before the
+//    next cycle.
+void place_in_order(const Submitted& job, const CycleResult* cycle, SubmitDecision* decision) {
+  const ResolvedTeam& resolved = job.config.resolved.teams[job.team];
   TeamUsage usage;
-  if (cycle && cycle->config.get() == &config) {
-    usage = cycle->teams[team];
+  if (cycle && cycle->config.get() == &job.config) {
+    usage = cycle->teams[job.team];
   } else {
     usage.nominal = resolved.nominal;
     usage.borrow_cap = resolved.borrow_cap;
-    usage.sharing = policy.teams[team].sharing;
+    usage.sharing = job.config.policy.teams[job.team].sharing;
     usage.limit = resolved.nominal;  // unknown before the first cycle: assume room
     if (can_borrow(usage.sharing)) usage.limit += resolved.borrow_cap;
   }
-  AdmissionCheck check = admission_band(usage, decision.request, catalog.size());
-  uint8_t class_rank = config.class_rank[static_cast<size_t>(decision.klass)];
-  decision.tier = governance_tier(check.band, class_rank, 0);
+  AdmissionCheck check = admission_band(usage, decision->request, job.config.resolved.catalog.size());
+  uint8_t class_rank = job.config.class_rank[static_cast<size_t>(decision->klass)];
+  decision->tier = governance_tier(check.band, class_rank, 0);
+}
 
-  std::string note = fmt::format("taskgov: team {}, class {}", team_name, class_name);
-  if (typed) note += fmt::format("; GPU type set to {}, the team's only GPU type", chosen_type);
-  if (!added.empty()) note += fmt::format("; added {} (proportional to the nodes' shape)", join(added));
-  decision.message = note;
+// 7. What sbatch tells the user on acceptance.
+std::string acceptance_note(const Submitted& job, const SubmitDecision& decision) {
+  const auto& classes = job.config.policy.cluster.priority_classes;
+  std::string note = fmt::format("taskgov: team {}, class {}", job.team_name, classes[static_cast<size_t>(decision.klass)].name);
+  if (!job.chosen_type.empty()) note += fmt::format("; GPU type set to {}, the team's only GPU type", job.chosen_type);
+  if (!job.added.empty()) note += fmt::format("; added {} (proportional to the nodes' shape)", join(job.added));
+  return note;
+}
+
+}  // namespace
+
+SubmitDecision decide_submission(const EngineConfig& config, const CycleResult* cycle,
+                                 const SubmitRequest& request) {
+  SubmitDecision decision;
+  Submitted job(config, request);
+  if (!choose_class(job, &decision) || !read_gres(&job, &decision) || !count_request(&job, &decision) ||
+      !add_proportional_defaults(&job, &decision) || !refuse_beyond_limits(job, &decision))
+    return decision;
+  place_in_order(job, cycle, &decision);
+  decision.message = acceptance_note(job, decision);
   return decision;
 }
 

@@ -25,7 +25,8 @@ struct SubmitRequest {
   std::string admin_comment;   // what the job already carries (an update restamps it)
 };
 
-enum class SubmitOutcome { Accept, InvalidAccount, InvalidQos, InvalidGres, AccountingPolicy };
+// Ungoverned: an account no team owns, let through as it is (unmapped_accounts = allow).
+enum class SubmitOutcome { Accept, Ungoverned, InvalidAccount, InvalidQos, InvalidGres, AccountingPolicy };
 
 struct SubmitDecision {
   SubmitOutcome outcome = SubmitOutcome::Accept;
@@ -53,13 +54,11 @@ enum class GpuTyping { Unchanged, Typed, Impossible };
 GpuTyping type_gpu_spec(const EngineConfig& config, size_t team, const std::string& spec,
                         std::string* typed_spec, std::string* type, std::string* message);
 
+// What happens to a job of an account no team owns: Ungoverned or InvalidAccount, by the
+// policy's unmapped_accounts. The one place that rule is read.
+SubmitOutcome unmapped_outcome(const EngineConfig& config);
+
 // Message for an account no team owns: names the account and the teams.
 std::string unmapped_account_message(const EngineConfig& config, const std::string& account);
-
-// AdminComment is "taskgov:" then key=value fields separated by ";" (team, class, and later
-// borrowed, preempted_by, reason). Sets team and class, keeping every other field; text that is
-// not a taskgov record (an administrator's note) is kept after the fields.
-std::string stamp_admin_comment(const std::string& existing, const std::string& team,
-                                const std::string& klass);
 
 }  // namespace taskgov

@@ -28,7 +28,15 @@ class ResourceCatalog {
   int add(std::string_view name);         // existing index, new index, or -1 when full
   const std::string& name(int index) const { return names_[index]; }
   int size() const { return static_cast<int>(names_.size()); }
-  bool is_accelerator(int index) const { return index >= 2; }
+  // cpu and mem lead every catalog; the accelerators (GRES) follow.
+  static constexpr int kFirstAccelerator = 2;
+  bool is_accelerator(int index) const { return index >= kFirstAccelerator; }
+  // The k-th of n resources "accelerators first": the accelerators in catalog order, then cpu,
+  // then mem. Where a rule names one resource for a job it looks in this order: accelerators
+  // are what a user asked for, CPUs and memory mostly follow them.
+  static int accelerators_first(int k, int n) {
+    return k + kFirstAccelerator < n ? k + kFirstAccelerator : k + kFirstAccelerator - n;
+  }
   // "gpu:h100" -> "gres/gpu:h100"
   static std::string gres_name(std::string_view gres);
 

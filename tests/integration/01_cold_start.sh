@@ -10,7 +10,7 @@ tg_log "reset, then cold start with plugins $mode"
 tg_assert_fails "slurm_acct_db is gone with the reset (no MariaDB data left)" \
   test -e "$TASKGOV_CLUSTER_DIR/mysql/data/slurm_acct_db"
 
-t0=$(tg_now)
+t0=$(now)
 tg_cluster_mode "$mode"
 up=$(tg_secs "$t0")
 tg_submit alice --gres=gpu:h100:1 --wrap true || tg_fatal "first job was not accepted"

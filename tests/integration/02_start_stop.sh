@@ -15,7 +15,7 @@ ports_in_use() {
 tg_cluster_up
 tg_assert_ok "status: every daemon up" "$TG_CLUSTER" status
 before=$(recorded)
-t0=$(tg_now)
+t0=$(now)
 tg_cluster_up
 again=$(tg_secs "$t0")
 tg_time "start on a running cluster took ${again}s"
@@ -41,7 +41,7 @@ tg_assert_eq "nothing listens on 6817/6818/6819/170xx after stop" "" "$(ports_in
 tg_assert_eq "no PID files left" "" "$(recorded)"
 tg_assert_fails "status exits non-zero when the cluster is down" "$TG_CLUSTER" status
 
-t0=$(tg_now)
+t0=$(now)
 tg_cluster_up
 tg_time "warm start (state and database kept) took $(tg_secs "$t0")s"
 tg_assert_ok "status after warm start: every daemon up" "$TG_CLUSTER" status

@@ -18,11 +18,11 @@ for _ in $(seq 1 15); do           # 3 s of scheduling passes and cycles
   sleep 0.2
 done
 tg_assert_eq "nlp borrows up to 12 H100 (quota 8 + 50 %), never 16" 12 "$max"
-tg_assert_eq "the fourth job pends on the team limit" "PENDING AssocGrpGRES" "$(tg_squeue "${nlp[4]}" '%T %r')"
+tg_assert_match "the fourth job pends on the team limit" "^PENDING $TG_AT_LIMIT\$" "$(tg_squeue "${nlp[4]}" '%T %r')"
 scancel "${nlp[4]}"
 
 tg_log "vision reclaims its quota"
-t0=$(tg_now)
+t0=$(now)
 tg_submit bob -N1 --gres=gpu:h100:8 --wrap 'sleep 600' || tg_fatal "vision's job submitted"
 vision=$TG_JOB
 if tg_wait_state "$vision" RUNNING 15; then
@@ -55,6 +55,6 @@ sleep 35
 tg_submit bob --gres=gpu:h100:1 --wrap true || tg_fail "a job of vision submitted"
 sleep 2
 tg_assert_eq "vision's job still runs" RUNNING "$(tg_squeue "$vision" %T)"
-tg_assert_eq "the victim still waits, on nlp's limit" "PENDING AssocGrpGRES" "$(tg_squeue "${nlp[3]}" '%T %r')"
+tg_assert_match "the victim still waits, on nlp's limit" "^PENDING $TG_AT_LIMIT\$" "$(tg_squeue "${nlp[3]}" '%T %r')"
 tg_assert_eq "vision's job was never preempted" 0 "$(tg_scontrol "$vision" Restarts)"
 tg_done

@@ -32,7 +32,7 @@ explain "nlp's third job" "${nlp[3]}" \
   "It runs on borrowed capacity: it is part of nlp's borrowed excess on $H (nlp holds 12 against a quota of 8, 4 borrowed). The pool it borrows from: vision lends 4." \
   "It is number 1 of 3 running jobs in taskgov's victim order"
 explain "nlp's fourth job" "${nlp[4]}" \
-  "is PENDING, Slurm's reason AssocGrpGRES." \
+  "is PENDING, Slurm's reason AssocGrp" \
   "Band blocked: blocked on $H: nlp would hold 16, above quota 8 + borrow cap 4 = 12." \
   "The limit that holds it: nlp on $H, use 12 / quota 8 / limit now 12 (quota + borrow cap 12)." \
   "Ahead of it in taskgov's order: 0 pending jobs of team nlp, 0 in the cluster." \

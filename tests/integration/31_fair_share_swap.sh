@@ -36,7 +36,7 @@ for i in 1 2 3 4; do tg_wait_state "${nlp[i]}" RUNNING 20; done
 tg_assert_eq "nlp borrows all of vision's 4 idle H100 while speech wants none" 6 "$(held nlp)"
 
 tg_audit_mark
-t0=$(tg_now)
+t0=$(now)
 tg_submit carol -A speech --gres=gpu:h100:1 --wrap 'sleep 600' && s1=$TG_JOB
 tg_submit carol -A speech --gres=gpu:h100:1 --wrap 'sleep 600' && s2=$TG_JOB
 tg_wait_state "$s1" RUNNING 30 && tg_wait_state "$s2" RUNNING 30 &&

@@ -33,8 +33,9 @@ TG_JOBS=()
 
 tg_log() { printf '[%s] %s\n' "$(date +%T)" "$*"; }
 tg_time() { tg_log "time: $*"; }                      # a measurement; scripts/test.sh shows these
-tg_now() { echo "${EPOCHREALTIME/./}"; }               # microseconds
-tg_secs() { local d=$(( $(tg_now) - $1 )); printf '%d.%02d' $((d / 1000000)) $((d / 10000 % 100)); }
+# shellcheck source=scripts/clock.sh
+. "$TG_TOP/scripts/clock.sh"
+tg_secs() { elapsed "$1" 2; }                          # seconds since t0=$(now), 2 decimals
 
 # ------------------------------------------------------------------ outcome
 tg_pass() { printf 'ok: %s\n' "$1"; }
@@ -105,6 +106,17 @@ tg_grp_tres() {
     /^ClusterName=/ { mine = index($0, " Account=" a " ") && / UserName= / }
     mine && /GrpTRES=/ { match($0, /GrpTRES=[^ ]*/); print substr($0, RSTART, RLENGTH); exit }'
 }
+# tg_grp_jobs ACCOUNT: "GrpJobs=LIMIT(USED)" of the account's own association in assoc_mgr.
+tg_grp_jobs() {
+  scontrol show assoc_mgr accounts="$1" flags=assoc 2>/dev/null | awk -v a="$1" '
+    /^ClusterName=/ { mine = index($0, " Account=" a " ") && / UserName= / }
+    mine && /GrpJobs=/ { match($0, /GrpJobs=[^ ]*/); print substr($0, RSTART, RLENGTH); exit }'
+}
+# Slurm's reasons for a job its team's limit holds back: AssocGrpGRES (GrpTRES, checked after
+# node selection), or AssocGrpJobsLimit once taskgov has pinned the team's GrpJobs because every
+# job of the team is held back (taskgov_plugins(8), "Scheduling cost").
+# shellcheck disable=SC2034  # used by the scenarios that source this file
+TG_AT_LIMIT='AssocGrp(GRES|JobsLimit)'
 tg_ctld_pid() { local pid _; read -r pid _ <"$TASKGOV_CLUSTER_DIR/pids/slurmctld.pid" && echo "$pid"; }
 tg_config() { scontrol show config | awk -v k="$1" '$1 == k {sub(/^[^=]*= */, ""); print; exit}'; }
 

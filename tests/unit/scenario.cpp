@@ -320,14 +320,8 @@ PreemptReason reason(const CycleResult& cycle, uint32_t pending_id, uint32_t run
 std::vector<uint32_t> pending_order(const CycleResult& cycle) {
   std::vector<size_t> order(cycle.pending.size());
   std::iota(order.begin(), order.end(), size_t{0});
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    uint32_t pa = cycle.pending_verdicts[a].priority, pb = cycle.pending_verdicts[b].priority;
-    if (pa != pb) return pa > pb;
-    const PendingJob& x = cycle.pending[a];
-    const PendingJob& y = cycle.pending[b];
-    if (x.submit_time != y.submit_time) return x.submit_time < y.submit_time;
-    return x.id < y.id;
-  });
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return runs_before(pending_rank(cycle, a), pending_rank(cycle, b)); });
   std::vector<uint32_t> ids;
   for (size_t i : order) ids.push_back(cycle.pending[i].id);
   return ids;

@@ -33,6 +33,10 @@ Amounts times(const Amounts& shape, Amount k);
 // Sum of two amount lists, names merged.
 Amounts plus(const Amounts& a, const Amounts& b);
 
+// The accelerator most scenarios count in.
+const std::string kGpu = "gres/gpu:h100";
+inline Amounts gpus(Amount n) { return {{kGpu, n}}; }
+
 struct TeamSpec {
   std::string name;
   Amounts quota;
@@ -45,6 +49,18 @@ struct TeamSpec {
   Amounts absolute_caps;
   PreemptTeamTasks preempt = PreemptTeamTasks::LowerPriority;
 };
+
+// A team with a quota of `quota` H100, borrowing `percent` of it.
+inline TeamSpec gpu_team(const char* name, Amount quota, int percent, int weight = 1,
+                         Sharing sharing = Sharing::LendAndBorrow) {
+  TeamSpec t;
+  t.name = name;
+  t.quota = gpus(quota);
+  t.borrow_percent = percent;
+  t.weight = weight;
+  t.sharing = sharing;
+  return t;
+}
 
 class Scenario {
  public:

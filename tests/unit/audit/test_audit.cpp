@@ -69,8 +69,6 @@ std::string summary(const std::string& line) {
   return "unexpected " + line;
 }
 
-const std::string kGpu = "gres/gpu:h100";
-Amounts gpus(Amount n) { return {{kGpu, n}}; }
 
 TeamSpec team(const char* name, Amount quota, Sharing sharing = Sharing::LendAndBorrow) {
   TeamSpec t;
@@ -437,13 +435,19 @@ END_TEST
 
 // Through the C ABI, as the plugins use it: a load and a refused reload are both recorded,
 // in the file the policy names.
-START_TEST(policy_loads_are_recorded_where_the_policy_says) {
-  std::string dir = temp_dir();
+// A one-team policy in `dir` whose decision records go to `log_file`; returns its path.
+std::string write_policy_logging_to(const std::string& dir, const std::string& log_file) {
   std::string policy_file = dir + "/taskgov.json";
-  std::string log_file = dir + "/decisions.log";
   std::ofstream(policy_file) << R"({"cluster": {"priority_classes": [{"name": "normal", "weight": 1}],
     "audit_log": ")" << log_file << R"("},
   "teams": [{"name": "nlp", "account": "nlp", "quota": [{"gres": "gpu:h100", "count": 8}]}]})";
+  return policy_file;
+}
+
+START_TEST(policy_loads_are_recorded_where_the_policy_says) {
+  std::string dir = temp_dir();
+  std::string log_file = dir + "/decisions.log";
+  std::string policy_file = write_policy_logging_to(dir, log_file);
   tg_engine_t* engine = tg_engine_acquire();
   ck_assert_int_eq(tg_audit_configure(engine, (dir + "/slurmctld.log").c_str(), nullptr), TG_OK);
   tg_inventory_t* inventory = tg_inventory_new();
@@ -469,11 +473,8 @@ END_TEST
 // nor join a writer; the records wait for tg_audit_reopen(), called unlocked.
 START_TEST(records_of_an_install_wait_for_the_reopen) {
   std::string dir = temp_dir();
-  std::string policy_file = dir + "/taskgov.json";
   std::string log_file = dir + "/decisions.log";
-  std::ofstream(policy_file) << R"({"cluster": {"priority_classes": [{"name": "normal", "weight": 1}],
-    "audit_log": ")" << log_file << R"("},
-  "teams": [{"name": "nlp", "account": "nlp", "quota": [{"gres": "gpu:h100", "count": 8}]}]})";
+  std::string policy_file = write_policy_logging_to(dir, log_file);
   tg_engine_t* engine = tg_engine_acquire();
   tg_inventory_t* inventory = tg_inventory_new();
   tg_inventory_add_node(inventory, "", 192, 2 * 1024 * 1024, "gpu:h100:8");

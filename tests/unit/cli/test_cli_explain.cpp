@@ -68,42 +68,8 @@ START_TEST(team_of_record_prefers_the_stamp) {
 }
 END_TEST
 
-// ---------------------------------------------------------------- AdminComment
-START_TEST(admin_comment_fields) {
-  AdminRecord r = parse_admin_comment(
-      "taskgov:team=nlp;class=training;borrowed=cpu:96+mem:1048576+gres/gpu:h100:4;"
-      "preempted_by=36;reason=reclaim;preempted_by=41;reason=fair-share;note without equals");
-  CHECK_STRING(r.team, "nlp");
-  CHECK_STRING(r.klass, "training");
-  ck_assert_uint_eq(r.borrowed.size(), 3);
-  CHECK_STRING(r.borrowed[2].first, "gres/gpu:h100");
-  ck_assert_int_eq(r.borrowed[2].second, 4);
-  ck_assert_int_eq(r.borrowed[1].second, 1048576);
-  ck_assert_uint_eq(r.preemptions.size(), 2);
-  ck_assert_uint_eq(r.preemptions[0].preemptor, 36);
-  CHECK_STRING(r.preemptions[0].reason, "reclaim");
-  CHECK_STRING(r.preemptions[1].reason, "fair-share");
-}
-END_TEST
 
-START_TEST(admin_comment_without_prefix_or_reason) {
-  AdminRecord r = parse_admin_comment("preempted_by=7;preempted_by=x;preempted_by=8;reason=priority");
-  ck_assert_uint_eq(r.preemptions.size(), 2);
-  CHECK_STRING(r.preemptions[0].reason, "");  // the reason after 8 is 8's
-  CHECK_STRING(r.preemptions[1].reason, "priority");
-  ck_assert_uint_eq(parse_admin_comment("").preemptions.size(), 0);
-}
-END_TEST
 
-START_TEST(borrowed_field_format) {
-  std::vector<std::pair<std::string, Amount>> items;
-  ck_assert(parse_borrowed("gres/gpu:h100:4+cpu:96+mem:512G", &items));
-  ck_assert_uint_eq(items.size(), 3);
-  ck_assert_int_eq(items[2].second, 512 * 1024);
-  ck_assert(!parse_borrowed("gres/gpu:h100", &items));  // "h100" is no amount
-  ck_assert(!parse_borrowed(":4", &items));
-}
-END_TEST
 
 // ---------------------------------------------------------------- engine inputs
 START_TEST(snapshot_as_the_plugin_takes_it) {
@@ -258,9 +224,9 @@ RecordedPreemption recorded_reclaim(const CliWorld& world, const char* mode_note
   std::string line = "{\"time\":\"2026-11-21T10:00:03.123+00:00\"," + record.substr(1);
   if (*mode_note) line.replace(line.find("\"enforce\""), 9, mode_note);
   RecordedPreemption p;
-  ck_assert_msg(parse_recorded_preemption(line, 11, &p), "not a preemption of job 11: %s", line.c_str());
-  ck_assert(!parse_recorded_preemption(line, 12, &p));
-  ck_assert(!parse_recorded_preemption("{\"time\":\"x\",\"event\":\"band\",\"job\":11}", 11, &p));
+  ck_assert_msg(audit::parse_preemption(line, 11, &p), "not a preemption of job 11: %s", line.c_str());
+  ck_assert(!audit::parse_preemption(line, 12, &p));
+  ck_assert(!audit::parse_preemption("{\"time\":\"x\",\"event\":\"band\",\"job\":11}", 11, &p));
   return p;
 }
 
@@ -300,9 +266,6 @@ Suite* explain_suite() {
   TCase* tc = tcase_create("explain");
   tcase_add_test(tc, lineage_walks_up_and_stops_at_loops);
   tcase_add_test(tc, team_of_record_prefers_the_stamp);
-  tcase_add_test(tc, admin_comment_fields);
-  tcase_add_test(tc, admin_comment_without_prefix_or_reason);
-  tcase_add_test(tc, borrowed_field_format);
   tcase_add_test(tc, snapshot_as_the_plugin_takes_it);
   tcase_add_test(tc, jobs_ahead_in_engine_order);
   tcase_add_test(tc, jobs_ahead_ties_by_submit_time_then_id);

@@ -19,7 +19,6 @@ using taskgov::test::count_of;
 
 namespace {
 
-const std::string kGpu = "gres/gpu:h100";
 
 #define CHECK_AMOUNT(name, what, got, want)                                                  \
   ck_assert_msg((got) == (want), "%s: %s = %lld, want %lld", (name), (what),                \

@@ -116,26 +116,14 @@ START_TEST(job_index_large_random) {
 END_TEST
 
 // ---------------------------------------------------------------- scenarios
-const std::string kGpu = "gres/gpu:h100";
-Amounts gpus(Amount n) { return {{kGpu, n}}; }
 const Amounts kP5 = {{"gres/gpu:h100", 8}, {"cpu", 192}, {"mem", 2 * kTiB}};
 
-TeamSpec team(const char* name, Amount quota, int percent, int weight = 1,
-              Sharing sharing = Sharing::LendAndBorrow) {
-  TeamSpec t;
-  t.name = name;
-  t.quota = gpus(quota);
-  t.borrow_percent = percent;
-  t.weight = weight;
-  t.sharing = sharing;
-  return t;
-}
 
 // n and v own 16 GPUs each; v borrows n's 6 idle ones (105, 106 are its excess).
 Scenario reclaim_world() {
   Scenario s;
   s.nodes(4, gpus(8)).idle_compute(IdleCompute::Fcfs);
-  s.team(team("n", 16, 50)).team(team("v", 16, 50));
+  s.team(gpu_team("n", 16, 50)).team(gpu_team("v", 16, 50));
   for (uint32_t id = 101; id <= 105; ++id) s.running(id, "v", "", gpus(4), int64_t{id - 100} * 100);
   s.running(106, "v", "", gpus(2), 600).running(201, "n", "", gpus(10), 100);
   s.pending(301, "n", "", gpus(4), 700).pending(303, "n", "", gpus(8), 700);
@@ -147,9 +135,9 @@ Scenario priority_world(PreemptTeamTasks preempt = PreemptTeamTasks::LowerPriori
   Scenario s;
   s.nodes(2, gpus(8)).admission(Admission::TaskRanking);
   s.classes({{"inference", 100}, {"training", 50}, {"experimentation", 10}});
-  TeamSpec a = team("a", 8, 50, 1, Sharing::DontLend);
+  TeamSpec a = gpu_team("a", 8, 50, 1, Sharing::DontLend);
   a.preempt = preempt;
-  s.team(a).team(team("b", 8, 50, 1, Sharing::DontLend));
+  s.team(a).team(gpu_team("b", 8, 50, 1, Sharing::DontLend));
   s.running(401, "a", "training", gpus(4), 100).running(402, "a", "experimentation", gpus(4), 200);
   s.pending(501, "a", "inference", gpus(4), 300).pending(502, "a", "training", gpus(4), 300);
   s.pending(503, "a", "experimentation", gpus(4), 300);
@@ -160,7 +148,7 @@ Scenario priority_world(PreemptTeamTasks preempt = PreemptTeamTasks::LowerPriori
 Scenario swap_world() {
   Scenario s;
   s.nodes(1, gpus(20)).idle_compute(IdleCompute::FairShare);
-  s.team(team("a", 4, 200, 3)).team(team("b", 4, 200, 1));
+  s.team(gpu_team("a", 4, 200, 3)).team(gpu_team("b", 4, 200, 1));
   s.running(601, "b", "", gpus(4), 100).running(602, "b", "", gpus(4), 200);
   s.running(603, "b", "", gpus(4), 300);
   s.running(701, "a", "", gpus(4), 100).running(702, "a", "", gpus(4), 250);
@@ -199,7 +187,7 @@ END_TEST
 
 START_TEST(jobs_of_no_or_unknown_team_are_ungoverned) {
   Scenario s;
-  s.nodes(4, gpus(8)).team(team("a", 8, 50));
+  s.nodes(4, gpus(8)).team(gpu_team("a", 8, 50));
   Snapshot snap;
   snap.now = 1000;
   RunningJob r1{1, kNoTeam, kNoClass, s.vec(gpus(3)), 10};
@@ -319,7 +307,7 @@ START_TEST(publish_drops_a_result_of_a_replaced_policy) {
   // may not match the new policy, so it must not be installed.
   auto stale = compute_cycle(engine.config(), s.snapshot());
   Scenario changed = reclaim_world();
-  changed.team(team("w", 2, 50));
+  changed.team(gpu_team("w", 2, 50));
   PolicyError error;
   ck_assert(engine.set_policy(changed.policy(), changed.inventory(), &error));
   ck_assert_ptr_null(engine.result().get());  // the old result goes with the old policy
@@ -490,6 +478,23 @@ START_TEST(team_for_lineage_takes_the_nearest_named_account) {
 }
 END_TEST
 
+const struct {
+  bool running_or_suspended, pending, held;
+  SnapshotSide want;
+} kSideCases[] = {
+    {true, false, false, SnapshotSide::Running},
+    {false, true, false, SnapshotSide::Pending},
+    {false, true, true, SnapshotSide::None},  // held: priority 0
+    {false, false, false, SnapshotSide::None},  // ended
+};
+
+START_TEST(which_jobs_enter_a_snapshot) {
+  const auto& c = kSideCases[_i];
+  ck_assert_int_eq(static_cast<int>(snapshot_side(c.running_or_suspended, c.pending, c.held)),
+                   static_cast<int>(c.want));
+}
+END_TEST
+
 Suite* engine_suite() {
   Suite* s = suite_create("engine");
   TCase* tc = tcase_create("engine");
@@ -509,6 +514,7 @@ Suite* engine_suite() {
   tcase_add_loop_test(tc, may_preempt_unknown_jobs, 0, count_of(kUnknownCases));
   tcase_add_test(tc, victims_for_limit_blocked_jobs);
   tcase_add_test(tc, team_for_lineage_takes_the_nearest_named_account);
+  tcase_add_loop_test(tc, which_jobs_enter_a_snapshot, 0, count_of(kSideCases));
   suite_add_tcase(s, tc);
   return s;
 }

@@ -20,9 +20,7 @@ using taskgov::test::count_of;
 
 namespace {
 
-const std::string kGpu = "gres/gpu:h100";
 
-Amounts gpus(Amount n) { return {{kGpu, n}}; }
 
 // ---------------------------------------------------------------- the division, by table
 // One GPU type on one node of `capacity` GPUs, nothing unassigned unless the quotas leave some.

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/cycle_detail.h"
 #include "scenario.h"
 #include "shares.h"
 #include "table_cases.h"
@@ -302,9 +303,7 @@ END_TEST
 // ---------------------------------------------------------------- cycles: the order
 constexpr int64_t kNow = 1'000'000;
 constexpr int64_t kMinute = 60;
-const std::string kGpu = "gres/gpu:h100";
 
-Amounts gpus(Amount n) { return {{kGpu, n}}; }
 
 TeamSpec team(const char* name, int weight, Amount quota = 8, int percent = 100) {
   TeamSpec t;
@@ -494,6 +493,62 @@ START_TEST(priority_at_least_one_everywhere) {
 }
 END_TEST
 
+// ---------------------------------------------------------------- packed keys vs comparators
+// Ties on every criterion but the last, the extremes each field packs, and negative weights.
+const VictimRank kVictims[] = {
+    {0, 0, 100, 7},      {0, 0, 100, 8},        {0, 1, 100, 9},      {-5, 3, 50, 1},
+    {100, 0, 0, 2},      {0, 0, UINT32_MAX, 3}, {0, 0, 0, 4},        {INT16_MIN, 65535, 1, 5},
+    {INT16_MAX, 0, 1, 6}, {0, 2, 100, UINT32_MAX}, {0, 2, 100, 0},   {1, 0, 100, 10},
+};
+const TeamPendingRank kTeamPending[] = {
+    {0, 3, 100, 7}, {0, 3, 100, 6}, {0, 4, 200, 5}, {1, 0, 0, 1},           {1, 255, UINT32_MAX, 2},
+    {0, 0, 50, 9},  {2, 1, 10, 3},  {1, 255, 0, 4}, {(1 << 24) - 1, 0, 0, 8}, {0, 3, 99, UINT32_MAX},
+};
+
+template <typename Rank, typename Pack, typename Before>
+void check_packed_order(const std::vector<Rank>& ranks, Pack pack, Before before) {
+  std::vector<detail::Key128> keys(ranks.size());
+  for (size_t i = 0; i < ranks.size(); ++i) ck_assert(pack(ranks[i], static_cast<uint32_t>(i), &keys[i]));
+  detail::radix_sort_above_position(&keys);
+  std::vector<uint32_t> want(ranks.size());
+  for (size_t i = 0; i < want.size(); ++i) want[i] = static_cast<uint32_t>(i);
+  std::sort(want.begin(), want.end(), [&](uint32_t a, uint32_t b) { return before(ranks[a], ranks[b]); });
+  for (size_t k = 0; k < keys.size(); ++k)
+    ck_assert_msg(detail::position_of(keys[k]) == want[k], "place %zu: key order has %u, comparator %u", k,
+                  detail::position_of(keys[k]), want[k]);
+}
+
+START_TEST(packed_victim_keys_sort_as_preempted_before) {
+  check_packed_order(std::vector<VictimRank>(std::begin(kVictims), std::end(kVictims)), detail::pack_victim_key,
+                     preempted_before);
+  detail::Key128 key;
+  ck_assert(!detail::pack_victim_key({INT16_MAX + 1, 0, 0, 1}, 0, &key));
+  ck_assert(!detail::pack_victim_key({0, 65536, 0, 1}, 0, &key));
+  ck_assert(!detail::pack_victim_key({0, 0, -1, 1}, 0, &key));
+  ck_assert(!detail::pack_victim_key({0, 0, int64_t{UINT32_MAX} + 1, 1}, 0, &key));
+}
+END_TEST
+
+START_TEST(packed_team_demand_keys_sort_as_team_demand_before) {
+  check_packed_order(std::vector<TeamPendingRank>(std::begin(kTeamPending), std::end(kTeamPending)),
+                     detail::pack_team_demand_key, team_demand_before);
+  detail::Key128 key;
+  ck_assert(detail::pack_team_demand_key({12, 0, 0, 1}, 0, &key));
+  ck_assert_int_eq(detail::team_of_key(key), 12);
+  ck_assert(!detail::pack_team_demand_key({1 << 24, 0, 0, 1}, 0, &key));
+  ck_assert(!detail::pack_team_demand_key({0, 0, -1, 1}, 0, &key));
+}
+END_TEST
+
+// Equal priorities: the earlier submit runs first even with the larger id (DESIGN.md §2).
+START_TEST(pending_ties_by_submit_time_then_id) {
+  ck_assert(runs_before({7, 100, 9}, {7, 101, 2}));
+  ck_assert(runs_before({7, 100, 2}, {7, 100, 9}));
+  ck_assert(runs_before({8, 500, 9}, {7, 100, 2}));
+  ck_assert(!runs_before({7, 100, 2}, {7, 100, 2}));
+}
+END_TEST
+
 Suite* ordering_suite() {
   Suite* s = suite_create("ordering");
   TCase* tc = tcase_create("rules");
@@ -511,6 +566,9 @@ Suite* ordering_suite() {
   tcase_add_test(tc, fair_share_ranks_only_borrowing_jobs);
   tcase_add_test(tc, blocked_jobs_get_no_share_rank);
   tcase_add_test(tc, priority_at_least_one_everywhere);
+  tcase_add_test(tc, packed_victim_keys_sort_as_preempted_before);
+  tcase_add_test(tc, packed_team_demand_keys_sort_as_team_demand_before);
+  tcase_add_test(tc, pending_ties_by_submit_time_then_id);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -276,26 +276,14 @@ START_TEST(victim_set_table) {
 END_TEST
 
 // ---------------------------------------------------------------- whole cycles
-const std::string kGpu = "gres/gpu:h100";
-Amounts gpus(Amount n) { return {{kGpu, n}}; }
 
-TeamSpec team(const char* name, Amount quota, int percent, int weight = 1,
-              Sharing sharing = Sharing::LendAndBorrow) {
-  TeamSpec t;
-  t.name = name;
-  t.quota = gpus(quota);
-  t.borrow_percent = percent;
-  t.weight = weight;
-  t.sharing = sharing;
-  return t;
-}
 
 // 32 GPUs owned half by n, half by v. v borrows n's 6 idle GPUs: jobs 101-104 (4 each) are
 // its quota, 105 (4) and 106 (2) its borrowed excess. n runs 201 (10).
 Scenario reclaim_world(IdleCompute idle) {
   Scenario s;
   s.nodes(4, gpus(8)).idle_compute(idle);
-  s.team(team("n", 16, 50)).team(team("v", 16, 50));
+  s.team(gpu_team("n", 16, 50)).team(gpu_team("v", 16, 50));
   s.running(101, "v", "", gpus(4), 100).running(102, "v", "", gpus(4), 200);
   s.running(103, "v", "", gpus(4), 300).running(104, "v", "", gpus(4), 400);
   s.running(105, "v", "", gpus(4), 500).running(106, "v", "", gpus(2), 600);
@@ -383,9 +371,9 @@ Scenario priority_world(Admission admission, PreemptTeamTasks preempt) {
   Scenario s;
   s.nodes(2, gpus(8)).admission(admission);
   s.classes({{"inference", 100}, {"training", 50}, {"experimentation", 10}});
-  TeamSpec a = team("a", 8, 50, 1, Sharing::DontLend);
+  TeamSpec a = gpu_team("a", 8, 50, 1, Sharing::DontLend);
   a.preempt = preempt;
-  s.team(a).team(team("b", 8, 50, 1, Sharing::DontLend));
+  s.team(a).team(gpu_team("b", 8, 50, 1, Sharing::DontLend));
   s.running(401, "a", "training", gpus(4), 100).running(402, "a", "experimentation", gpus(4), 200);
   s.pending(501, "a", "inference", gpus(4), 300).pending(502, "a", "training", gpus(4), 300);
   s.pending(503, "a", "experimentation", gpus(4), 300).pending(504, "b", "inference", gpus(4), 300);
@@ -429,7 +417,7 @@ END_TEST
 Scenario swap_world(int a_weight) {
   Scenario s;
   s.nodes(1, gpus(20)).idle_compute(IdleCompute::FairShare).at(2000);
-  s.team(team("a", 4, 200, a_weight)).team(team("b", 4, 200, 1));
+  s.team(gpu_team("a", 4, 200, a_weight)).team(gpu_team("b", 4, 200, 1));
   s.running(601, "b", "", gpus(4), 100).running(602, "b", "", gpus(4), 200);
   s.running(701, "a", "", gpus(4), 100).running(702, "a", "", gpus(4), 250);
   return s;
@@ -504,7 +492,7 @@ START_TEST(victim_order_class_then_share_then_youngest) {
   Scenario s;
   s.nodes(8, gpus(8)).admission(Admission::TaskRanking);
   s.classes({{"inference", 100}, {"training", 50}});
-  s.team(team("x", 8, 200)).team(team("y", 8, 200));
+  s.team(gpu_team("x", 8, 200)).team(gpu_team("y", 8, 200));
   s.running(1, "x", "training", gpus(4), 100).running(2, "x", "training", gpus(4), 200);
   s.running(3, "x", "inference", gpus(4), 300);
   s.running(11, "y", "training", gpus(4), 150).running(12, "y", "training", gpus(4), 250);
@@ -520,7 +508,7 @@ START_TEST(victim_order_weight_zero_team_first) {
   // borrows less and its job is older.
   Scenario s;
   s.nodes(8, gpus(8));
-  s.team(team("z", 8, 200, 0)).team(team("c", 8, 200, 1));
+  s.team(gpu_team("z", 8, 200, 0)).team(gpu_team("c", 8, 200, 1));
   s.running(1, "z", "", gpus(9), 100).running(2, "c", "", gpus(16), 200);
   auto cycle = s.cycle();
   CHECK_IDS(victim_order(*cycle), "1,2");

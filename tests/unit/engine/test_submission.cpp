@@ -222,19 +222,6 @@ START_TEST(unmapped_accounts_name_the_teams) {
 }
 END_TEST
 
-START_TEST(restamping_keeps_the_other_fields) {
-  const struct {
-    const char* existing;
-    const char* want;
-  } cases[] = {
-      {"", "taskgov:team=nlp;class=training"},
-      {"taskgov:team=vision;class=inference;preempted_by=7;reason=reclaim",
-       "taskgov:team=nlp;class=training;preempted_by=7;reason=reclaim"},
-      {"set by an admin", "taskgov:team=nlp;class=training;set by an admin"},
-  };
-  for (const auto& c : cases) CHECK_STRING(stamp_admin_comment(c.existing, "nlp", "training"), c.want);
-}
-END_TEST
 
 START_TEST(an_idle_team_request_in_quota_gets_the_top_band) {
   SubmitDecision in_quota = decide(request("nlp", "gres:gpu:h100:8"));
@@ -418,7 +405,6 @@ int main() {
   tcase_add_test(tc, above_the_cluster_but_within_quota_pends);
   tcase_add_test(tc, a_gres_no_team_has_is_refused);
   tcase_add_test(tc, unmapped_accounts_name_the_teams);
-  tcase_add_test(tc, restamping_keeps_the_other_fields);
   tcase_add_test(tc, an_idle_team_request_in_quota_gets_the_top_band);
   tcase_add_loop_test(tc, untyped_specs_are_typed_for_the_team, 0, count_of(kTypingCases));
   tcase_add_loop_test(tc, gres_counts_are_read_as_slurm_reads_them, 0, count_of(kGresRows));
