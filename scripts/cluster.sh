@@ -3,7 +3,10 @@
 # The local Slurm cluster taskgov is tested against: munged, a private MariaDB, slurmdbd, slurmctld
 # and five emulated nodes (slurmd -N), every daemon on 127.0.0.1 only, everything under one folder.
 #
-# Usage: scripts/cluster.sh start [--sanitize]|restart-slurmctld|stop|status|reset|env
+# Usage: scripts/cluster.sh [--slurm RELEASE] start [--sanitize]|restart-slurmctld|stop|status|reset|env
+#   --slurm  the Slurm release: the host's own (default, 22.05), or 24.11, which runs every daemon
+#            and client inside the Debian 13 root of scripts/slurm-root.sh (created when missing),
+#            with the same nodes, GRES, accounts, users, QOS and ports: one cluster at a time
 #   start   start what is not running (idempotent); rewrites the configs and restarts slurmctld
 #           when the plugin mode or policy changed; creates accounts, QOS and users when missing
 #           --sanitize (or TASKGOV_SANITIZE=1): the plugins of scripts/build.sh --sanitize,
@@ -13,21 +16,45 @@
 #   stop    cancel all jobs, then stop every daemon this script started, by its recorded PID
 #   status  one line per daemon (PID, up/down); exits 1 when any is down
 #   reset   stop, then wipe the cluster folder (state, logs, the private MariaDB with slurm_acct_db)
-#   env     print `export SLURM_CONF=...` lines, for: eval "$(scripts/cluster.sh env)"
+#   env     print `export SLURM_CONF=...` lines, for: eval "$(scripts/cluster.sh env)"; for another
+#           release also PATH (wrappers running sbatch, squeue, runuser, ... inside its root),
+#           TASKGOV_BIN (its taskgov command) and TASKGOV_PLUGIN_DIR
 #
 # Environment:
+#   TASKGOV_SLURM        the release, as --slurm (the flag wins)
+#   TASKGOV_PORT_OFFSET  added to every port (default 0: slurmctld 6817, slurmd 6818, slurmdbd
+#                        6819, nodes 17001-17021, MariaDB 17030), to run beside another cluster
 #   TASKGOV_CLUSTER_DIR  the cluster folder (default: build/cluster under the project)
 #   TASKGOV_PLUGINS      on (default): JobSubmitPlugins=taskgov, priority/taskgov, preempt/taskgov
 #                        off: stock priority/multifactor and preempt/qos, no job_submit plugin
 #   TASKGOV_POLICY       policy file copied to <cluster>/etc/taskgov.json (default: etc/taskgov.json)
 #   TASKGOV_PLUGIN_DIR   where the three taskgov plugins are (default: plugin/.libs, the build's;
+#                        for 24.11 build/slurm-24.11/plugin/.libs, from scripts/build.sh --slurm 24.11;
 #                        build/sanitized-plugins with --sanitize)
 #   TASKGOV_SANITIZE     1: as start --sanitize, for every start (the integration tests restart it)
 set -euo pipefail
 shopt -s inherit_errexit                                   # also inside $(...)
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cdir=${TASKGOV_CLUSTER_DIR:-$top/build/cluster}
+release=${TASKGOV_SLURM:-}
+if [ "${1:-}" = --slurm ]; then release=${2:-}; shift 2 || true; fi
+case $release in
+  ''|host|22.05) release= ;;
+  24.11) ;;
+  *) echo "cluster: error: --slurm '$release': supported are 22.05 (the host's) and 24.11" >&2; exit 2 ;;
+esac
+if [ -n "$release" ]; then
+  # Another release: its daemons and clients run inside its root (scripts/inroot.sh), where the
+  # project folder is bound at its own path, so the cluster folder has one path for both sides.
+  root=$("$top/scripts/slurm-root.sh" "$release" path)
+  default_cdir=$top/build/cluster-$release
+  default_plugins=$top/build/slurm-$release/plugin/.libs
+else
+  root=
+  default_cdir=$top/build/cluster
+  default_plugins=$top/plugin/.libs
+fi
+cdir=${TASKGOV_CLUSTER_DIR:-$default_cdir}
 [[ $cdir == /* ]] || cdir=$PWD/$cdir
 etc=$cdir/etc
 pids=$cdir/pids
@@ -35,11 +62,15 @@ log=$cdir/log
 sanitize=${TASKGOV_SANITIZE:-0}
 if [ "${1:-}" = start ] && [ "${2:-}" = --sanitize ]; then sanitize=1; fi
 if [ "$sanitize" = 1 ]; then plugin_build_dir=${TASKGOV_PLUGIN_DIR:-$top/build/sanitized-plugins}
-else plugin_build_dir=${TASKGOV_PLUGIN_DIR:-$top/plugin/.libs}; fi
+else plugin_build_dir=${TASKGOV_PLUGIN_DIR:-$default_plugins}; fi
 
 cluster_name=taskgov
 nodes=(h100-1 h100-2 a100-1 a100-2 trn-1)
-db_port=17030
+port_offset=${TASKGOV_PORT_OFFSET:-0}
+[[ $port_offset =~ ^[0-9]+$ ]] && [ "$port_offset" -le 40000 ] ||
+  { echo "cluster: error: TASKGOV_PORT_OFFSET='$port_offset': a number of 0 to 40000" >&2; exit 2; }
+ctld_port=$((6817 + port_offset)) slurmd_port=$((6818 + port_offset)) dbd_port=$((6819 + port_offset))
+db_port=$((17030 + port_offset))
 munge_socket=/run/munge/munge.socket.2
 mysql_socket=$cdir/mysql/mysqld.sock
 daemons=(munged mariadbd slurmdbd slurmctld "${nodes[@]/#/slurmd-}")
@@ -49,6 +80,41 @@ qos_list=(inference:300 training:200 experimentation:100)
 accounts_cfg=$top/etc/cluster/accounts.cfg
 
 export SLURM_CONF=$etc/slurm.conf
+
+# ------------------------------------------------------------------ the release's root
+# Commands of the release run inside its root; files of the root are reached through $rp.
+rp=$root
+# The clients (and the taskgov command built for the release) as wrappers that run them inside
+# the root: first in PATH here, and for the tests and the demo through `env`.
+wrapped_clients=(sbatch srun salloc squeue scontrol scancel sacct sacctmgr sinfo sprio sshare sdiag
+                 runuser taskgov)
+make_wrappers() {
+  local c target
+  install -d -m 0755 "$cdir/bin"
+  for c in "${wrapped_clients[@]}"; do
+    target=$c
+    [ "$c" != taskgov ] || target=$top/build/slurm-$release/taskgov
+    printf '#!/bin/sh\n# %s inside the Slurm %s root (written by scripts/cluster.sh)\nexec %q %q %q "$@"\n' \
+      "$c" "$release" "$top/scripts/inroot.sh" "$root" "$target" >"$cdir/bin/.$c"
+    chmod 0755 "$cdir/bin/.$c"
+    mv "$cdir/bin/.$c" "$cdir/bin/$c"
+  done
+}
+rel=()                                                     # the prefix that runs a command there
+if [ -n "$root" ]; then
+  rel=("$top/scripts/inroot.sh" "$root")
+  in_release() { "$top/scripts/inroot.sh" "$root" "$@"; }
+  for c in munge unmunge mariadb mariadb-install-db useradd; do
+    eval "$c() { in_release $c \"\$@\"; }"
+  done
+  [ -x "$cdir/bin/taskgov" ] || [ ! -d "$root/usr/sbin" ] || make_wrappers
+  PATH=$cdir/bin:$PATH
+else
+  in_release() { "$@"; }
+fi
+# owner NAME: NAME's numeric uid:gid as the release sees it (munge and mysql differ between roots).
+owner() { awk -F: -v n="$1" '$1 == n {print $3 ":" $4; f = 1} END {exit !f}' "$rp/etc/passwd"; }
+user_known() { awk -F: -v n="$1" '$1 == n {f = 1} END {exit !f}' "$rp/etc/passwd"; }
 
 say() { printf 'cluster: %s\n' "$*"; }
 die() { printf 'cluster: error: %s\n' "$*" >&2; exit 1; }
@@ -137,7 +203,7 @@ listening() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
 # ------------------------------------------------------------------ configuration
 plugin_dir_stock() {
   local full
-  full=$(ldd "$(command -v slurmctld)" 2>/dev/null | awk '/libslurmfull/ {print $3}')
+  full=$(in_release ldd /usr/sbin/slurmctld 2>/dev/null | awk '/libslurmfull/ {print $3}')
   if [ -n "$full" ]; then dirname "$full"; else echo /usr/lib/x86_64-linux-gnu/slurm-wlm; fi
 }
 
@@ -204,12 +270,15 @@ EOF
 }
 
 make_dirs() {
+  local slurm munge mysql
+  slurm=$(owner slurm) munge=$(owner munge) mysql=$(owner mysql)
   install -d -m 0755 "$cdir" "$etc" "$pids" "$cdir/spool" "$cdir/dev"
-  install -d -m 0755 -o slurm -g slurm "$cdir/state" "$cdir/log" "$cdir/run"
+  install -d -m 0755 -o "${slurm%:*}" -g "${slurm#*:}" "$cdir/state" "$cdir/log" "$cdir/run"
   install -d -m 1777 "$cdir/jobs"
-  install -d -m 0700 -o munge -g munge "$cdir/munge"
-  install -d -m 0750 -o mysql -g mysql "$cdir/mysql"
+  install -d -m 0700 -o "${munge%:*}" -g "${munge#*:}" "$cdir/munge"
+  install -d -m 0750 -o "${mysql%:*}" -g "${mysql#*:}" "$cdir/mysql"
   touch "$cdir/.taskgov-cluster"
+  [ -z "$root" ] || make_wrappers
   local i
   for i in 0 1 2 3 4 5 6 7; do
     [ -c "$cdir/dev/nvidia$i" ] || mknod -m 0666 "$cdir/dev/nvidia$i" c 195 "$i"
@@ -218,7 +287,7 @@ make_dirs() {
 
 # write_configs MODE POLICY-FILE: writes the configs; prints what changed: "dbd", "slurm" (beyond the mode lines), "mode", "policy".
 write_configs() {
-  local mode=$1 policy=$2 new=$etc/.new prio preempt jsub plugin_dir
+  local mode=$1 policy=$2 new=$etc/.new prio preempt jsub plugin_dir noop_plugins slurm
   mkdir -p "$new"
   if [ "$mode" = on ]; then
     prio=priority/taskgov preempt=preempt/taskgov jsub=JobSubmitPlugins=taskgov
@@ -229,12 +298,26 @@ write_configs() {
   # Slurm refuses a PluginDir entry that does not exist: the build's folder only once it is built.
   plugin_dir=$(plugin_dir_stock)
   [ ! -d "$plugin_build_dir" ] || plugin_dir+=:$plugin_build_dir
+  if [ -z "$root" ]; then
+    noop_plugins=$'TaskPlugin=task/none\nJobAcctGatherType=jobacct_gather/none\nSwitchType=switch/none\nMpiDefault=none'
+  else
+    # 24.11 has no task/none, jobacct_gather/none or switch/none: leaving them unset is "none".
+    noop_plugins='# TaskPlugin, JobAcctGatherType, SwitchType, MpiDefault: unset (none)'
+  fi
   render "$top/etc/cluster/slurm.conf.in" "$new/slurm.conf" "CLUSTER_DIR=$cdir" "HOSTNAME=$(hostname)" \
     "PLUGIN_DIR=$plugin_dir" "PRIORITY_TYPE=$prio" "PREEMPT_TYPE=$preempt" \
-    "JOB_SUBMIT_LINE=$jsub"
+    "JOB_SUBMIT_LINE=$jsub" "NOOP_PLUGINS=$noop_plugins" "CTLD_PORT=$ctld_port" \
+    "SLURMD_PORT=$slurmd_port" "DBD_PORT=$dbd_port" \
+    "H100_PORTS=$((17001 + port_offset))-$((17002 + port_offset))" \
+    "A100_PORTS=$((17011 + port_offset))-$((17012 + port_offset))" "TRN_PORT=$((17021 + port_offset))"
   render "$top/etc/cluster/gres.conf.in" "$new/gres.conf" "CLUSTER_DIR=$cdir"
+  if [ -n "$root" ]; then
+    # slurmd 24.11 sets up a cgroup plugin whatever ProctrackType says, and the root has no
+    # cgroup tree (R3); the emulated nodes share one host anyway.
+    printf '# taskgov local cluster (scripts/cluster.sh): no cgroups, nodes share one host\nCgroupPlugin=disabled\n' >"$new/cgroup.conf"
+  fi
   render "$top/etc/cluster/slurmdbd.conf.in" "$new/slurmdbd.conf" "CLUSTER_DIR=$cdir" \
-    "DB_PORT=$db_port" "DB_PASSWORD=$(cat "$etc/db-password")"
+    "DB_PORT=$db_port" "DBD_PORT=$dbd_port" "DB_PASSWORD=$(cat "$etc/db-password")"
   cp "$policy" "$new/taskgov.json"
 
   # Only slurmctld loads these: changing them restarts slurmctld alone.
@@ -251,7 +334,9 @@ write_configs() {
   if [ "$(cat "$etc/sanitize" 2>/dev/null || echo 0)" != "$sanitize" ]; then echo mode; fi
   echo "$sanitize" >"$new/sanitize"
   install -m 0644 "$new/slurm.conf" "$new/gres.conf" "$new/taskgov.json" "$new/sanitize" "$etc/"
-  install -m 0600 -o slurm -g slurm "$new/slurmdbd.conf" "$etc/"
+  [ ! -f "$new/cgroup.conf" ] || install -m 0644 "$new/cgroup.conf" "$etc/"
+  slurm=$(owner slurm)
+  install -m 0600 -o "${slurm%:*}" -g "${slurm#*:}" "$new/slurmdbd.conf" "$etc/"
   rm -rf "$new"
 }
 
@@ -272,13 +357,14 @@ start_munge() {
     say "munged: using the munged already serving $munge_socket (not started by this script)"
     return 0
   fi
-  local key=/etc/munge/munge.key
-  if [ ! -s "$key" ]; then
+  local key=/etc/munge/munge.key munge
+  if [ ! -s "$rp$key" ]; then
     key=$cdir/munge/munge.key
-    [ -s "$key" ] || runuser -u munge -- mungekey --create --keyfile="$key"
+    [ -s "$key" ] || in_release runuser -u munge -- mungekey --create --keyfile="$key"
   fi
-  install -d -o munge -g munge -m 0755 "$(dirname "$munge_socket")"
-  spawn munged setpriv --reuid=munge --regid=munge --init-groups -- /usr/sbin/munged --foreground \
+  munge=$(owner munge)
+  install -d -o "${munge%:*}" -g "${munge#*:}" -m 0755 "$rp$(dirname "$munge_socket")"
+  spawn munged "${rel[@]}" setpriv --reuid=munge --regid=munge --init-groups -- /usr/sbin/munged --foreground \
     --socket="$munge_socket" --key-file="$key" --pid-file="$cdir/munge/munged.pid" \
     --log-file="$cdir/munge/munged.log" --seed-file="$cdir/munge/munged.seed"
   wait_for 10 munge_ok || die "munged does not answer on $munge_socket; see $cdir/munge/munged.log"
@@ -293,27 +379,35 @@ start_mariadb() {
   if [ ! -d "$cdir/mysql/data/mysql" ]; then
     fresh=1
     rm -rf "$cdir/mysql/data"
-    install -d -m 0700 -o mysql -g mysql "$cdir/mysql/data"
+    local mysql
+    mysql=$(owner mysql)
+    install -d -m 0700 -o "${mysql%:*}" -g "${mysql#*:}" "$cdir/mysql/data"
     mariadb-install-db --no-defaults --datadir="$cdir/mysql/data" --user=mysql \
       --auth-root-authentication-method=socket --skip-test-db --skip-name-resolve --innodb-log-file-size=16M \
       >>"$log/mariadb-install-db.log" 2>&1 || die "mariadb-install-db failed; see $log/mariadb-install-db.log"
   fi
-  spawn mariadbd /usr/sbin/mariadbd --no-defaults --user=mysql --datadir="$cdir/mysql/data" \
+  local extra=()
+  # MariaDB 11.8 (Debian 13) turns snapshot isolation on, which Slurm does not support (R8).
+  [ -z "$root" ] || extra+=(--innodb-snapshot-isolation=OFF)
+  spawn mariadbd "${rel[@]}" /usr/sbin/mariadbd --no-defaults --user=mysql --datadir="$cdir/mysql/data" \
     --socket="$mysql_socket" --pid-file="$cdir/mysql/mariadbd.pid" --bind-address=127.0.0.1 \
     --port="$db_port" --skip-name-resolve --innodb-buffer-pool-size=128M --innodb-log-file-size=16M \
-    --innodb-lock-wait-timeout=900
+    --innodb-lock-wait-timeout=900 "${extra[@]}"
   wait_for 30 mysql_root -e 'SELECT 1' || die "MariaDB did not come up; see $log/mariadbd.out"
   if [ $fresh = 1 ] || ! mysql_root -N -e "SELECT 1 FROM mysql.user WHERE user='slurm'" | grep -q 1; then
     mysql_root -e "CREATE USER IF NOT EXISTS 'slurm'@'127.0.0.1' IDENTIFIED BY '$(cat "$etc/db-password")';
                    GRANT ALL ON slurm_acct_db.* TO 'slurm'@'127.0.0.1'; FLUSH PRIVILEGES;"
   fi
+  # Made before slurmdbd's first start: slurmdbd 24.11 with libmariadb 3.4 fails every query on
+  # the connection it reopens after creating the database itself (R1).
+  mysql_root -e 'CREATE DATABASE IF NOT EXISTS slurm_acct_db'
 }
 
 start_slurmdbd() {
   running slurmdbd && return 0
-  listening 6819 && die "port 6819 is in use by a process this script did not start"
-  spawn slurmdbd /usr/sbin/slurmdbd -D
-  wait_for 30 listening 6819 || die "slurmdbd is not listening on 6819; see $log/slurmdbd.log"
+  listening "$dbd_port" && die "port $dbd_port is in use by a process this script did not start"
+  spawn slurmdbd "${rel[@]}" /usr/sbin/slurmdbd -D
+  wait_for 30 listening "$dbd_port" || die "slurmdbd is not listening on $dbd_port; see $log/slurmdbd.log"
 }
 
 # LD_PRELOAD for the sanitized plugins: gcc's ASan runtime (of the compiler that built them),
@@ -333,7 +427,7 @@ ctld_up() { scontrol ping 2>/dev/null | grep -q 'is UP'; }
 
 start_slurmctld() {
   running slurmctld && return 0
-  listening 6817 && die "port 6817 is in use by a process this script did not start"
+  listening "$ctld_port" && die "port $ctld_port is in use by a process this script did not start"
   local -a env=()
   if [ "$(cat "$etc/sanitize" 2>/dev/null)" = 1 ]; then
     # slurmctld itself is not instrumented: the runtime must be loaded first, before the
@@ -346,7 +440,7 @@ start_slurmctld() {
          "ASAN_OPTIONS=log_path=$log/asan:halt_on_error=0:detect_leaks=0:abort_on_error=0"
          "UBSAN_OPTIONS=log_path=$log/ubsan:halt_on_error=0:print_stacktrace=1")
   fi
-  spawn slurmctld "${env[@]}" /usr/sbin/slurmctld -D
+  spawn slurmctld "${env[@]}" "${rel[@]}" /usr/sbin/slurmctld -D
   local i
   for ((i = 0; i < 300; i++)); do
     ctld_up && return 0
@@ -362,7 +456,7 @@ start_slurmctld() {
 start_slurmds() {
   local n
   for n in "${nodes[@]}"; do
-    running "slurmd-$n" || spawn "slurmd-$n" /usr/sbin/slurmd -D -N "$n"
+    running "slurmd-$n" || spawn "slurmd-$n" "${rel[@]}" /usr/sbin/slurmd -D -N "$n"
   done
 }
 
@@ -424,7 +518,9 @@ ensure_accounting() {
     grep -qx "$name" <<<"$have_qos" || sacctmgr -i -Q add qos "$name" Priority="${spec#*:}" >/dev/null
   done
   for u in $(wanted_assocs | awk -F'|' '$3 != "" {print $3}' | sort -u); do
-    id "$u" >/dev/null 2>&1 || useradd -m -s /bin/bash "$u"
+    id "$u" >/dev/null 2>&1 || /usr/sbin/useradd -m -s /bin/bash "$u"
+    # In a release's root the same users, with the host's uids (the job folders are shared).
+    [ -z "$root" ] || user_known "$u" || useradd -m -s /bin/bash -u "$(id -u "$u")" "$u"
   done
   # Accounts' QOS are not compared, only users'.
   have=$(sacctmgr -nP show assoc cluster="$cluster_name" format=account,parentname,user,qos |
@@ -445,6 +541,7 @@ cmd_start() {
   [ "$(id -u)" -eq 0 ] || die "start must run as root"
   local t0 mode policy changes restart_ctld=0 restart_slurmds=0
   t0=$(now)
+  [ -z "$root" ] || "$top/scripts/slurm-root.sh" "$release" ensure >/dev/null
   mode=$(plugin_mode)
   [ "$mode" = off ] || check_plugins_built
   check_hostname
@@ -479,7 +576,7 @@ cmd_start() {
   fi
   ensure_accounting
   wait_nodes
-  say "up in $(elapsed "$t0" 1) s (plugins $mode, SLURM_CONF=$SLURM_CONF)"
+  say "up in $(elapsed "$t0" 1) s (Slurm $(in_release /usr/sbin/slurmctld -V | awk '{print $2}'), plugins $mode, SLURM_CONF=$SLURM_CONF)"
 }
 
 cmd_restart_slurmctld() {
@@ -544,6 +641,12 @@ cmd_reset() {
 cmd_env() {
   printf 'export SLURM_CONF=%q\n' "$SLURM_CONF"
   printf 'export TASKGOV_CLUSTER_DIR=%q\n' "$cdir"
+  if [ -n "$root" ]; then
+    printf 'export TASKGOV_SLURM=%q\n' "$release"
+    printf 'export PATH=%q:"$PATH"\n' "$cdir/bin"
+    printf 'export TASKGOV_BIN=%q\n' "$cdir/bin/taskgov"
+    printf 'export TASKGOV_PLUGIN_DIR=%q\n' "$plugin_build_dir"
+  fi
 }
 
 case ${1:-} in

@@ -3,10 +3,14 @@
 # The demo (run as root): installs dependencies, builds, starts the local cluster with the taskgov
 # plugins and the sample policy (etc/taskgov.json), runs a short scenario and shows what happened
 # with squeue and sacct. The cluster stays up afterwards; scripts/cluster.sh stop stops it.
+# Usage: scripts/demo.sh [--slurm 24.11]   (24.11: the cluster and the build of Slurm 24.11's
+# Debian 13 root, see scripts/cluster.sh; stop it with scripts/cluster.sh --slurm 24.11 stop)
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top"
+slurm=()
+if [ "${1:-}" = --slurm ]; then slurm=(--slurm "${2:-}"); shift 2 || true; fi
 [ "$(id -u)" -eq 0 ] || { echo "demo: run as root (the local cluster needs it)" >&2; exit 1; }
 
 banner() { printf '\n=== %s\n' "$*"; }
@@ -98,13 +102,13 @@ banner "installing dependencies"
 scripts/install-deps.sh
 banner "building"
 mode=on
-if ! scripts/build.sh; then
+if ! scripts/build.sh "${slurm[@]}"; then
   echo "demo: WARNING: the build failed; the demo runs with Slurm's stock plugins (TASKGOV_PLUGINS=off)" >&2
   mode=off
 fi
 banner "starting the local cluster (plugins $mode)"
-TASKGOV_PLUGINS=$mode scripts/cluster.sh start
-eval "$(scripts/cluster.sh env)"
+TASKGOV_PLUGINS=$mode scripts/cluster.sh "${slurm[@]}" start
+eval "$(scripts/cluster.sh "${slurm[@]}" env)"
 jobdir=$TASKGOV_CLUSTER_DIR/jobs/demo
 install -d -m 1777 "$jobdir"
 demo_jobs=()
@@ -113,7 +117,7 @@ demo_scenario
 banner "done"
 cat <<EOF
 The cluster is still running. To look around:
-  eval "\$(scripts/cluster.sh env)"; squeue; sacct -X
+  eval "\$(scripts/cluster.sh ${slurm[*]} env)"; squeue; sacct -X
   tail $TASKGOV_CLUSTER_DIR/log/slurmctld.log
-Stop it with: scripts/cluster.sh stop
+Stop it with: scripts/cluster.sh ${slurm[*]} stop
 EOF

@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   slurmctld slurmd slurmdbd slurm-client munge mariadb-server mariadb-client
   libslurm-dev libjansson-dev check libspdlog-dev libfmt-dev libcli11-dev libbenchmark-dev
-  autoconf automake libtool pkg-config build-essential dpkg-dev clang libclang-rt-14-dev
+  autoconf automake libtool pkg-config build-essential dpkg-dev debhelper clang libclang-rt-14-dev
   man-db groff-base jq iproute2 procps passwd util-linux
   librsvg2-bin
 )

@@ -8,22 +8,36 @@
 # count as one test.
 # Logs: build/test-logs/ (one per step and per integration test).
 #
-# scripts/test.sh --sanitize-plugins: instead, builds the plugins with ASan+UBSan
+# Usage: scripts/test.sh [--slurm 24.11 [NN...]]
+#   --slurm 24.11  the same against Slurm 24.11 (Debian 13) instead of the host's 22.05: makes the
+#                  release's root (scripts/slurm-root.sh), builds there (scripts/build.sh --slurm),
+#                  checks the plugins' symbols against its slurmctld and runs the integration
+#                  scenarios on its cluster (scripts/cluster.sh --slurm); the unit tests, fuzzing
+#                  and man pages (no Slurm header in them) are the default run's. NN...: only the
+#                  integration tests whose names start with these numbers.
+#                  Logs: build/test-logs-24.11/.
+# scripts/test.sh --sanitize-plugins: instead (host's release), builds the plugins with ASan+UBSan
 # (scripts/build.sh --sanitize) and runs every integration test, the soak's short version
 # included, against a slurmctld that loads them (scripts/cluster.sh start --sanitize); every
 # sanitizer report counts as a failure. About as long as the integration tests (RELIABILITY.md).
 set -uo pipefail
 
 sanitize_plugins=0
-case ${1:-} in
-  '') ;;
-  --sanitize-plugins) sanitize_plugins=1 ;;
-  *) echo "usage: $0 [--sanitize-plugins]" >&2; exit 2 ;;
-esac
+release=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --sanitize-plugins) sanitize_plugins=1; shift ;;
+    --slurm) release=${2:-}; shift 2 || true ;;
+    -*) echo "usage: $0 [--sanitize-plugins] [--slurm 24.11 [NN...]]" >&2; exit 2 ;;
+    *) break ;;
+  esac
+done
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top" || exit 1
-logs=$top/build/test-logs
+case $release in ''|host|22.05) release= ;; 24.11) ;; *) echo "test: --slurm '$release': supported are 22.05 and 24.11" >&2; exit 2 ;; esac
+only=("$@")
+logs=$top/build/test-logs${release:+-$release}
 passed=0 failed=0 skipped=0
 
 [ "$(id -u)" -eq 0 ] || { echo "test: run as root (the local cluster needs it)" >&2; exit 1; }
@@ -66,11 +80,24 @@ summary() {
   exit
 }
 
-stop_cluster() { scripts/cluster.sh stop >>"$logs/cluster-stop.log" 2>&1 || echo "  cluster stop failed: see ${logs#"$top"/}/cluster-stop.log"; }
+stop_cluster() { scripts/cluster.sh ${release:+--slurm "$release"} stop >>"$logs/cluster-stop.log" 2>&1 || echo "  cluster stop failed: see ${logs#"$top"/}/cluster-stop.log"; }
 trap 'echo "test: interrupted"; stop_cluster; summary' INT TERM
 
 echo "== setup"
 if ! step install-deps scripts/install-deps.sh; then failed=$((failed + 1)); summary; fi
+if [ -n "$release" ]; then
+  export TASKGOV_SLURM=$release                   # cluster.sh and the integration tests follow it
+  if ! step "slurm-$release-root" scripts/slurm-root.sh "$release"; then failed=$((failed + 1)); summary; fi
+  step build scripts/build.sh --slurm "$release"
+  built=$?
+  [ $built = 0 ] || failed=$((failed + 1))
+  root=$(scripts/slurm-root.sh "$release" path)
+  echo "== plugin symbols (Slurm $release)"
+  plugins=(build/slurm-$release/plugin/.libs/{job_submit,priority,preempt}_taskgov.so)
+  if step check-plugin-symbols scripts/inroot.sh "$root" scripts/check-plugin-symbols.sh "${plugins[@]}"; then
+    tally PASS symbols
+  else tally FAIL "plugin symbol check"; fi
+else
 if [ $sanitize_plugins = 1 ]; then step build scripts/build.sh --sanitize
 else step build scripts/build.sh; fi
 built=$?
@@ -130,6 +157,7 @@ echo "== plugin symbols"
 plugins=(plugin/.libs/job_submit_taskgov.so plugin/.libs/priority_taskgov.so plugin/.libs/preempt_taskgov.so)
 if step check-plugin-symbols scripts/check-plugin-symbols.sh "${plugins[@]}"; then tally PASS symbols
 else tally FAIL "plugin symbol check"; fi
+fi
 
 fi   # not --sanitize-plugins
 
@@ -143,6 +171,11 @@ fi
 ctld_log=$(eval "$(scripts/cluster.sh env)"; echo "$TASKGOV_CLUSTER_DIR/log/slurmctld.log")
 for t in tests/integration/[0-9]*.sh; do
   name=$(basename "$t" .sh)
+  if [ ${#only[@]} -gt 0 ]; then
+    pick=0
+    for n in "${only[@]}"; do [[ $name == "$n"* ]] && pick=1; done
+    [ $pick = 1 ] || continue
+  fi
   mark=$(wc -l 2>/dev/null <"$ctld_log" || echo 0)
   t0=$(now)
   timeout 600 bash "$t" >"$logs/$name.log" 2>&1 </dev/null

@@ -13,6 +13,7 @@
 #include "src/slurmctld/slurmctld.h"
 
 #include "cluster_warnings.h"
+#include "compat/list.h"
 
 typedef struct {
 	const char **names;
@@ -56,7 +57,7 @@ static char *_partitions_of(const slurmdb_qos_rec_t *qos)
 {
 	char *text = NULL;
 	part_record_t *part;
-	ListIterator it = list_iterator_create(part_list);
+	list_itr_t *it = list_iterator_create(part_list);
 
 	while ((part = list_next(it))) {
 		if (part->qos_ptr == qos)
@@ -78,7 +79,7 @@ extern void taskgov_log_cluster_warnings(tg_engine_t *engine)
 		qos_parts = { 0 };
 	tg_cluster_facts_t facts;
 	slurmdb_qos_rec_t *qos;
-	ListIterator it;
+	list_itr_t *it;
 
 	assoc_mgr_lock(&locks);
 	for (uint32_t i = 0; assoc_mgr_tres_name_array && i < g_tres_count; i++)

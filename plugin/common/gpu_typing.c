@@ -4,13 +4,13 @@
 #include <string.h>
 
 #include "slurm/slurm.h"
-#include "src/common/gres.h"
-#include "src/slurmctld/gres_ctld.h"
 #include "src/common/log.h"
 #include "src/common/xmalloc.h"
 #include "src/common/xstring.h"
 #include "src/slurmctld/slurmctld.h"
 
+#include "compat/gres.h"
+#include "compat/tres_strings.h"
 #include "gpu_typing.h"
 #include "taskgov_shim.h"
 
@@ -96,10 +96,11 @@ extern int taskgov_type_job_gpus(tg_engine_t *engine, job_record_t *job_ptr, int
 		if (!changed[i])
 			continue;
 		xfree(*fields[i]);
+		taskgov_tres_string_for_slurm(typed[i]);
 		*fields[i] = xstrdup(typed[i]);
 	}
 	/* The counts Slurm limits the job by (gres/gpu:<type> now holds its GPUs too). */
-	gres_ctld_set_job_tres_cnt(job_ptr->gres_list_req, job_ptr->details->min_nodes,
+	taskgov_gres_set_job_tres_cnt(job_ptr->gres_list_req, job_ptr->details->min_nodes,
 				   job_ptr->tres_req_cnt, false);
 	set_job_tres_req_str(job_ptr, false);
 	last_job_update = time(NULL);

@@ -12,11 +12,12 @@
 #include "src/common/node_conf.h"
 #include "src/common/plugin.h"
 #include "src/common/read_config.h"
-#include "src/common/slurm_accounting_storage.h"
 #include "src/common/xmalloc.h"
 #include "src/common/xstring.h"
 #include "src/slurmctld/slurmctld.h"
 
+#include "compat/interfaces.h"
+#include "compat/list.h"
 #include "taskgov_shim.h"
 
 extern char *taskgov_policy_path(void)
@@ -135,7 +136,7 @@ extern void taskgov_push_admin_comment(job_record_t *job_ptr)
 	slurmdb_job_cond_t job_cond;
 	slurmdb_job_rec_t job_rec;
 	slurm_selected_step_t step;
-	List ret_list;
+	list_t *ret_list;
 
 	if (!job_ptr->details)
 		return;

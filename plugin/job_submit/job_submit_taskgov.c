@@ -21,6 +21,9 @@
 #include "src/common/xstring.h"
 #include "src/slurmctld/slurmctld.h"
 
+#include "compat/job_record.h"
+#include "compat/job_submit.h"
+#include "compat/tres_strings.h"
 #include "gpu_typing.h"
 #include "hetjob_sums.h"
 #include "submit_decision.h"
@@ -74,6 +77,13 @@ static void _replace(char **field, const char *value)
 		return;
 	xfree(*field);
 	*field = xstrdup(value);
+}
+
+/* A request string the engine wrote, in the spelling of the Slurm release (compat/tres_strings.h). */
+static void _replace_tres(char **field, char *value)
+{
+	taskgov_tres_string_for_slurm(value);
+	_replace(field, value);
 }
 
 /* An earlier plugin in JobSubmitPlugins may have left a message: keep it, add ours. */
@@ -159,12 +169,12 @@ extern int job_submit(job_desc_msg_t *job_desc, uint32_t submit_uid, char **err_
 
 	if (!job_desc->qos)
 		_replace(&job_desc->qos, decision.qos);
-	_replace(&job_desc->tres_per_job, decision.tres_per_job);
-	_replace(&job_desc->tres_per_node, decision.tres_per_node);
-	_replace(&job_desc->tres_per_task, decision.tres_per_task);
-	_replace(&job_desc->tres_per_socket, decision.tres_per_socket);
-	_replace(&job_desc->cpus_per_tres, decision.cpus_per_tres);
-	_replace(&job_desc->mem_per_tres, decision.mem_per_tres);
+	_replace_tres(&job_desc->tres_per_job, decision.tres_per_job);
+	_replace_tres(&job_desc->tres_per_node, decision.tres_per_node);
+	_replace_tres(&job_desc->tres_per_task, decision.tres_per_task);
+	_replace_tres(&job_desc->tres_per_socket, decision.tres_per_socket);
+	_replace_tres(&job_desc->cpus_per_tres, decision.cpus_per_tres);
+	_replace_tres(&job_desc->mem_per_tres, decision.mem_per_tres);
 	if (decision.min_cpus)
 		job_desc->min_cpus = decision.min_cpus;
 	if (decision.pn_min_memory)
@@ -182,24 +192,28 @@ extern int job_submit(job_desc_msg_t *job_desc, uint32_t submit_uid, char **err_
 
 #define PICK(field) (job_desc->field ? job_desc->field : job_ptr->field)
 
-static int _refuse_update(job_record_t *job_ptr, uint32_t submit_uid, int code, const char *why)
+/* A refusal is logged, and told to the user where Slurm passes job_modify a message (err_msg,
+ * NULL before 23.02: then only the error code reaches scontrol). */
+static int _refuse_update(job_record_t *job_ptr, uint32_t submit_uid, int code, const char *why,
+			  char **err_msg)
 {
 	error("%s: refused update of %pJ by uid %u: %s", plugin_type, job_ptr, submit_uid, why);
+	if (err_msg)
+		_add_err_msg(err_msg, why);
 	return code;
 }
 
-/* job_modify has no message channel back to the user: a refusal is logged and its error code
- * returned, which scontrol prints.
+/* Refusals: see _refuse_update.
  *
  * Besides updates of what taskgov governs, any update of a pending job that still asks for
  * untyped GPUs (moved here from an unmapped account, submitted in shadow mode or before a
  * policy loaded) types it, a release included: no governed job starts untyped. Nothing is
  * changed for an update naming a partition that does not exist: Slurm refuses it after this
  * call, and a team restamped here would outlive the refusal. */
-extern int job_modify(job_desc_msg_t *job_desc, job_record_t *job_ptr, uint32_t submit_uid)
+extern int job_modify(TASKGOV_JOB_MODIFY_PARAMS)
 {
 	const char *lineage[TASKGOV_MAX_LINEAGE];
-	struct job_details *details = job_ptr->details;
+	job_details_t *details = job_ptr->details;
 	tg_submit_request_t req;
 	tg_submit_decision_t decision;
 	char message[512] = "";
@@ -218,7 +232,8 @@ extern int job_modify(job_desc_msg_t *job_desc, job_record_t *job_ptr, uint32_t 
 	if (!update_touches_governance(job_desc) && !untyped)
 		return SLURM_SUCCESS;
 	if ((job_desc->partition && !update_partitions_exist(job_desc->partition)) ||
-	    update_refused_for_lengths(job_desc))
+	    update_refused_for_lengths(job_desc) ||
+	    (job_desc->qos && !job_desc->qos[0] && !TASKGOV_EMPTY_QOS_UPDATE_IS_DEFAULT))
 		return SLURM_SUCCESS;
 	/* A job that enters a team from an unmapped account has a QOS that is no class: it gets
 	 * the lowest class, as at submit, unless the update names one. */
@@ -251,14 +266,16 @@ extern int job_modify(job_desc_msg_t *job_desc, job_record_t *job_ptr, uint32_t 
 		return SLURM_SUCCESS;
 	if (outcome == OUTCOME_INTERNAL_ERROR)
 		return _refuse_update(job_ptr, submit_uid, ESLURM_INVALID_ACCOUNT,
-				      "the association or the engine's decision failed");
+				      "the association or the engine's decision failed",
+				      TASKGOV_JOB_MODIFY_ERR_MSG);
 	if (outcome != TG_SUBMIT_ACCEPT) {
 		if (decision.shadow) {
 			info("%s: shadow mode: would refuse update of %pJ by uid %u: %s",
 			     plugin_type, job_ptr, submit_uid, decision.message);
 			return SLURM_SUCCESS;
 		}
-		return _refuse_update(job_ptr, submit_uid, _error_code(outcome), decision.message);
+		return _refuse_update(job_ptr, submit_uid, _error_code(outcome), decision.message,
+				      TASKGOV_JOB_MODIFY_ERR_MSG);
 	}
 	if (decision.shadow)
 		return SLURM_SUCCESS;
@@ -266,10 +283,11 @@ extern int job_modify(job_desc_msg_t *job_desc, job_record_t *job_ptr, uint32_t 
 	 * replace, or Slurm refuses the pair as overlapping. */
 	if (untyped && taskgov_type_job_gpus(engine, job_ptr, decision.team, message,
 					     sizeof(message)) < 0)
-		return _refuse_update(job_ptr, submit_uid, ESLURM_INVALID_GRES, message);
-	_replace(&job_desc->tres_per_job, job_desc->tres_per_job ? decision.tres_per_job : "");
-	_replace(&job_desc->tres_per_node, job_desc->tres_per_node ? decision.tres_per_node : "");
-	_replace(&job_desc->tres_per_task, job_desc->tres_per_task ? decision.tres_per_task : "");
+		return _refuse_update(job_ptr, submit_uid, ESLURM_INVALID_GRES, message,
+				      TASKGOV_JOB_MODIFY_ERR_MSG);
+	_replace_tres(&job_desc->tres_per_job, job_desc->tres_per_job ? decision.tres_per_job : "");
+	_replace_tres(&job_desc->tres_per_node, job_desc->tres_per_node ? decision.tres_per_node : "");
+	_replace_tres(&job_desc->tres_per_task, job_desc->tres_per_task ? decision.tres_per_task : "");
 	_replace(&job_desc->tres_per_socket,
 		 job_desc->tres_per_socket ? decision.tres_per_socket : "");
 	if (!job_desc->qos && !current_class)

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include "slurm/slurm.h"
@@ -74,6 +75,10 @@ static bool _shadow(tg_engine_t *engine)
 	return tg_settings(engine, &settings) == TG_OK && settings.shadow;
 }
 
+/* Since 23.02 Slurm runs submit and modify calls side by side (compat/job_submit.h); the
+ * engine's submission path and its audit records are taken one call at a time. */
+static pthread_mutex_t decide_lock = PTHREAD_MUTEX_INITIALIZER;
+
 extern int submit_decide(tg_engine_t *engine, tg_submit_request_t *req,
 			 tg_submit_decision_t *decision, const char **lineage, const char *account,
 			 uint32_t uid, const char *partitions, bool default_qos, bool hetjob)
@@ -89,6 +94,7 @@ extern int submit_decide(tg_engine_t *engine, tg_submit_request_t *req,
 	req->account = account;
 	req->multifactor_max = taskgov_multifactor_max();
 	memset(decision, 0, sizeof(*decision));
+	slurm_mutex_lock(&decide_lock);
 	assoc_mgr_lock(&locks);
 	assoc = _find_assoc(account, uid, partitions, &assoc_account);
 	if (assoc) {
@@ -115,6 +121,7 @@ extern int submit_decide(tg_engine_t *engine, tg_submit_request_t *req,
 			outcome = OUTCOME_INTERNAL_ERROR;
 	}
 	assoc_mgr_unlock(&locks);
+	slurm_mutex_unlock(&decide_lock);
 	if ((outcome == OUTCOME_INTERNAL_ERROR || outcome == OUTCOME_HETJOB_TEAMS) &&
 	    _shadow(engine)) {
 		info("%s: shadow mode: would refuse a job of uid %u (account %s): %s", "job_submit/taskgov",

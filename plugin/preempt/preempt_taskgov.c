@@ -20,9 +20,10 @@
 
 #include "slurm/slurm.h"
 #include "src/common/log.h"
-#include "src/slurmctld/preempt.h"
 #include "src/slurmctld/slurmctld.h"
 
+#include "compat/interfaces.h"
+#include "compat/preempt_ops.h"
 #include "taskgov_shim.h"
 #include "tres_map.h"
 
@@ -30,20 +31,9 @@ const char plugin_name[] = "taskgov preemption plugin (team quotas, reclaim, pri
 const char plugin_type[] = "preempt/taskgov";
 const uint32_t plugin_version = SLURM_VERSION_NUMBER;
 
-/* Mirrors slurm_preempt_ops_t (src/slurmctld/preempt.c), which Slurm keeps private. */
-typedef struct {
-	bool (*job_preempt_check)(job_queue_rec_t *preemptor, job_queue_rec_t *preemptee);
-	bool (*preemptable)(job_record_t *preemptee, job_record_t *preemptor);
-	int (*get_data)(job_record_t *job_ptr, slurm_preempt_data_type_t data_type, void *data);
-} stock_preempt_ops_t;
+static const char *stock_syms[] = { TASKGOV_PREEMPT_SYMS };
 
-static const char *stock_syms[] = {
-	"preempt_p_job_preempt_check",
-	"preempt_p_preemptable",
-	"preempt_p_get_data",
-};
-
-static stock_preempt_ops_t stock;
+static taskgov_preempt_ops_t stock;
 static plugin_context_t *stock_context = NULL;
 static tg_engine_t *engine = NULL;
 

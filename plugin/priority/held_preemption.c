@@ -13,9 +13,10 @@
 #include "slurm/slurm.h"
 #include "src/common/list.h"
 #include "src/common/log.h"
-#include "src/slurmctld/preempt.h"
 #include "src/slurmctld/slurmctld.h"
 
+#include "compat/interfaces.h"
+#include "compat/list.h"
 #include "held_preemption.h"
 #include "preemptor_fit.h"
 #include "taskgov_shim.h"
@@ -24,9 +25,9 @@
 #define MAX_VICTIMS 256
 
 /* The victims' records, or NULL when one of them no longer runs (the cycle is stale). */
-static List _running_victims(const tg_victim_t *victims, size_t count)
+static list_t *_running_victims(const tg_victim_t *victims, size_t count)
 {
-	List jobs = list_create(NULL);
+	list_t *jobs = list_create(NULL);
 
 	for (size_t v = 0; v < count; v++) {
 		job_record_t *victim = find_job_record(victims[v].job_id);
@@ -93,9 +94,9 @@ extern int held_preemption_run(tg_engine_t *engine, const tg_settings_t *setting
 	for (size_t p = 0; p < n; p++) {
 		job_record_t *preemptor = find_job_record(preemptors[p]);
 		job_record_t *victim;
-		ListIterator it;
+		list_itr_t *it;
 		size_t count;
-		List jobs;
+		list_t *jobs;
 
 		if (!preemptor || !IS_JOB_PENDING(preemptor) ||
 		    tg_preemptor_settling(engine, preemptors[p], now))

@@ -9,14 +9,18 @@
 #include "slurm/slurm.h"
 #include "src/common/bitstring.h"
 #include "src/common/node_conf.h"
-#include "src/common/select.h"
+
+#include "compat/interfaces.h"
+#include "compat/job_record.h"
+#include "compat/select.h"
+/* After the above: it needs slurmctld's types, which 22.05's select.h brought. */
 #include "src/slurmctld/node_scheduler.h"
 
 #include "preemptor_fit.h"
 
 extern bool preemptor_eligible(const job_record_t *job_ptr, time_t now)
 {
-	const struct job_details *details = job_ptr->details;
+	const job_details_t *details = job_ptr->details;
 
 	/* The state itself, not IS_JOB_PENDING: a requeued job still completing cannot start. */
 	return details && job_ptr->job_state == JOB_PENDING && job_ptr->priority &&
@@ -28,7 +32,7 @@ extern bool preemptor_eligible(const job_record_t *job_ptr, time_t now)
  * exclusions and node-level requirements. NULL when its required nodes are not all there. */
 static bitstr_t *_usable_nodes(job_record_t *job_ptr, part_record_t *part_ptr)
 {
-	struct job_details *details = job_ptr->details;
+	job_details_t *details = job_ptr->details;
 	bitstr_t *nodes, *active = NULL;
 
 	if (!part_ptr->node_bitmap)
@@ -51,11 +55,11 @@ static bitstr_t *_usable_nodes(job_record_t *job_ptr, part_record_t *part_ptr)
 	return nodes;
 }
 
-static bool _fits_in_partition(job_record_t *job_ptr, part_record_t *part_ptr, List victims)
+static bool _fits_in_partition(job_record_t *job_ptr, part_record_t *part_ptr, list_t *victims)
 {
-	struct job_details *details = job_ptr->details;
+	job_details_t *details = job_ptr->details;
 	bitstr_t *nodes = _usable_nodes(job_ptr, part_ptr);
-	List preemptees = NULL;
+	list_t *preemptees = NULL;
 	uint32_t min_nodes, max_nodes, req_nodes;
 	time_t now = time(NULL), saved_start = job_ptr->start_time;
 	int rc;
@@ -67,8 +71,8 @@ static bool _fits_in_partition(job_record_t *job_ptr, part_record_t *part_ptr, L
 					 part_ptr->max_nodes;
 	max_nodes = MIN(max_nodes, 500000);
 	req_nodes = min_nodes;
-	rc = select_g_job_test(job_ptr, nodes, min_nodes, max_nodes, req_nodes,
-			       SELECT_MODE_WILL_RUN, victims, &preemptees, NULL);
+	rc = taskgov_select_will_run(job_ptr, nodes, min_nodes, max_nodes, req_nodes, victims,
+				     &preemptees);
 	/* Will-run answers with the earliest start: now only if the victims' room suffices. */
 	rc = (rc == SLURM_SUCCESS && job_ptr->start_time <= now + 1);
 	job_ptr->start_time = saved_start;
@@ -77,9 +81,9 @@ static bool _fits_in_partition(job_record_t *job_ptr, part_record_t *part_ptr, L
 	return rc;
 }
 
-extern bool preemptor_fits_after(job_record_t *job_ptr, List victims)
+extern bool preemptor_fits_after(job_record_t *job_ptr, list_t *victims)
 {
-	ListIterator it;
+	list_itr_t *it;
 	part_record_t *part_ptr;
 	bool fits = false;
 

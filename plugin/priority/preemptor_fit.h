@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "src/common/list.h"
+#include "compat/list.h"
 #include "src/slurmctld/slurmctld.h"
 
 /* The job could be started now if resources and limits allowed: pending (not completing), its
@@ -17,6 +17,6 @@ extern bool preemptor_eligible(const job_record_t *job_ptr, time_t now);
  * --test-only), with the victims as the only preemption candidates, so partitions, features,
  * node lists and GRES placement are judged as the scheduler judges them. Caller holds job
  * WRITE, node WRITE and part READ. */
-extern bool preemptor_fits_after(job_record_t *job_ptr, List victims);
+extern bool preemptor_fits_after(job_record_t *job_ptr, list_t *victims);
 
 #endif

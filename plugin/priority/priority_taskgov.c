@@ -13,19 +13,23 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "slurm/slurm.h"
 #include "src/common/log.h"
 #include "src/common/run_in_daemon.h"
-#include "src/common/slurm_priority.h"
 #include "src/common/xmalloc.h"
 #include "src/common/xstring.h"
 #include "src/slurmctld/locks.h"
 #include "src/slurmctld/slurmctld.h"
 
 #include "cluster_warnings.h"
+#include "compat/interfaces.h"
+#include "compat/list.h"
+#include "compat/priority_ops.h"
 #include "governance_cycle.h"
 #include "gpu_typing.h"
 #include "taskgov_shim.h"
@@ -34,7 +38,7 @@
 
 /* sshare loads this plugin too, where these slurmctld globals do not exist. Defining them here
  * lets it load there; inside slurmctld its own definitions win (it exports them). */
-List job_list = NULL;
+list_t *job_list = NULL;
 time_t last_job_update = (time_t) 0;
 diag_stats_t slurmctld_diag_stats;
 
@@ -42,57 +46,36 @@ const char plugin_name[] = "taskgov priority plugin (multifactor + team governan
 const char plugin_type[] = "priority/taskgov";
 const uint32_t plugin_version = SLURM_VERSION_NUMBER;
 
-/* Mirrors slurm_priority_ops_t (src/common/slurm_priority.c), which Slurm keeps private. */
-typedef struct {
-	uint32_t (*set)(uint32_t last_prio, job_record_t *job_ptr);
-	void (*reconfig)(bool assoc_clear);
-	void (*set_assoc_usage)(slurmdb_assoc_rec_t *assoc);
-	double (*calc_fs_factor)(long double usage_efctv, long double shares_norm);
-	List (*get_priority_factors)(priority_factors_request_msg_t *req_msg, uid_t uid);
-	void (*job_end)(job_record_t *job_ptr);
-} multifactor_ops_t;
+static const char *multifactor_syms[] = { TASKGOV_PRIORITY_SYMS };
 
-static const char *multifactor_syms[] = {
-	"priority_p_set",
-	"priority_p_reconfig",
-	"priority_p_set_assoc_usage",
-	"priority_p_calc_fs_factor",
-	"priority_p_get_priority_factors_list",
-	"priority_p_job_end",
-};
-
-static multifactor_ops_t multifactor;
+static taskgov_priority_ops_t multifactor;
 static plugin_context_t *multifactor_context = NULL;
 static tg_engine_t *engine = NULL;
 
 static pthread_t cycle_thread;
 static bool cycle_thread_started = false;
 static bool cycle_stop = false;
+static bool cycle_load_first = false; /* the policy is read by the thread, not by init */
 static bool cycle_soon = false; /* a new policy: its limits and order at once, not next period */
 static pthread_mutex_t cycle_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cycle_cond = PTHREAD_COND_INITIALIZER;
 
-/* Reads taskgov.json against the node table. A bad file is logged with file, line, column
- * and reason; the engine keeps the last good policy. The file is read and parsed before any
- * lock; the job write lock covers only the install, which keeps the other two plugins (they
- * read the engine under the job lock) out while the policy is swapped. The audit log is
- * reopened after the unlock: a changed path joins the old writer thread. */
-static void _load_policy(const char *why)
+/* Reads a policy file and installs it against the node table: the file is read and parsed
+ * before any lock; the job write lock covers only the install, which keeps the other two plugins
+ * (they read the engine under the job lock) out while the policy is swapped. */
+static int _read_and_install(const char *path, char *message, size_t message_len)
 {
 	slurmctld_lock_t lock = { .job = WRITE_LOCK, .node = READ_LOCK };
 	slurmctld_lock_t part_read = { .part = READ_LOCK };
-	char *path = taskgov_policy_path();
-	char message[1024] = "";
 	tg_inventory_t *inventory = NULL;
 	tg_policy_t *policy;
-	tg_settings_t settings;
 	int rc = TG_ERROR;
 
-	policy = tg_policy_read(engine, path, message, sizeof(message));
+	policy = tg_policy_read(engine, path, message, message_len);
 	if (policy) {
 		lock_slurmctld(lock);
 		inventory = taskgov_inventory_from_nodes();
-		rc = tg_policy_install(engine, policy, inventory, message, sizeof(message));
+		rc = tg_policy_install(engine, policy, inventory, message, message_len);
 		/* Jobs that reached a team untyped (shadow mode, no policy yet) are typed, or held,
 		 * before the scheduler sees them under the new policy. */
 		if (rc == TG_OK)
@@ -105,17 +88,76 @@ static void _load_policy(const char *why)
 		unlock_slurmctld(part_read);
 	}
 	tg_inventory_free(inventory);
+	return rc;
+}
+
+/* A copy of the last policy that loaded, in StateSaveLocation: slurmctld may restart with a bad
+ * taskgov.json (and on 24.11 every `scontrol reconfigure` restarts it), and the last good policy
+ * must stay in force then too. */
+static char *_last_good_path(void)
+{
+	return xstrdup_printf("%s/taskgov-last-good.json", slurm_conf.state_save_location);
+}
+
+static void _save_last_good(const char *path)
+{
+	char *saved = _last_good_path(), *tmp = xstrdup_printf("%s.new", saved);
+	char buf[65536];
+	FILE *in = fopen(path, "r"), *out = in ? fopen(tmp, "w") : NULL;
+	size_t n;
+	bool ok = in && out;
+
+	while (ok && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+		ok = fwrite(buf, 1, n, out) == n;
+	ok = ok && !ferror(in);
+	if (in)
+		fclose(in);
+	if (out && fclose(out))
+		ok = false;
+	if (ok && rename(tmp, saved))
+		ok = false;
+	if (!ok) {
+		error("%s: cannot keep a copy of %s in %s (%m): a restart with a bad file would run "
+		      "without a policy", plugin_type, path, saved);
+		unlink(tmp);
+	}
+	xfree(tmp);
+	xfree(saved);
+}
+
+/* Reads taskgov.json. A bad file is logged with file, line, column and reason, and the last good
+ * policy stays in force: the one the engine holds, or after a restart the copy in
+ * StateSaveLocation. The audit log is reopened after the unlock: a changed path joins the old
+ * writer thread. */
+static void _load_policy(const char *why)
+{
+	char *path = taskgov_policy_path(), *saved = NULL;
+	char message[1024] = "", saved_message[1024] = "";
+	tg_settings_t settings;
+	int rc;
+
+	rc = _read_and_install(path, message, sizeof(message));
+	if (rc == TG_OK) {
+		_save_last_good(path);
+	} else if (tg_settings(engine, &settings) != TG_OK) {
+		saved = _last_good_path();
+		if (access(saved, R_OK) ||
+		    _read_and_install(saved, saved_message, sizeof(saved_message)) != TG_OK)
+			xfree(saved);
+	}
 	tg_audit_reopen(engine);
 	if (rc != TG_OK) {
-		error("%s: %s: policy refused: %s; %s", plugin_type, why, message,
+		error("%s: %s: policy refused: %s; %s%s%s", plugin_type, why, message,
 		      tg_settings(engine, &settings) == TG_OK ?
 		      "the last good policy stays in force" :
-		      "no policy in force: taskgov governs nothing until the file is fixed");
+		      "no policy in force: taskgov governs nothing until the file is fixed",
+		      saved ? ", from its copy " : "", saved ? saved : "");
 	} else if (tg_settings(engine, &settings) == TG_OK) {
 		info("%s: %s: policy %s loaded: %d teams, %d classes, %d resources, mode %s",
 		     plugin_type, why, path, settings.teams, settings.classes,
 		     settings.resources, settings.shadow ? "shadow" : "enforce");
 	}
+	xfree(saved);
 	xfree(path);
 }
 
@@ -144,6 +186,9 @@ static void *_cycle_loop(void *arg __attribute__((unused)))
 	time_t last_cycle = 0;
 	uint64_t last_activity = _job_activity();
 	tg_settings_t settings;
+
+	if (cycle_load_first)
+		_load_policy("init");
 
 	while (true) {
 		struct timespec wake;
@@ -180,6 +225,18 @@ static void *_cycle_loop(void *arg __attribute__((unused)))
 	return NULL;
 }
 
+/* The first cycle at once, not after cycle_seconds: the teams' limits must hold from the first
+ * seconds after a restart or a takeover. Not from the caller: the cycle re-evaluates priorities
+ * through priority_g_set(), whose context lock Slurm holds around init. */
+static void _start_cycle(bool load_first)
+{
+	cycle_stop = false;
+	cycle_soon = true;
+	cycle_load_first = load_first;
+	slurm_thread_create(&cycle_thread, _cycle_loop, NULL);
+	cycle_thread_started = true;
+}
+
 extern int init(void)
 {
 	multifactor_context = taskgov_load_delegate("priority", "priority/multifactor",
@@ -198,14 +255,10 @@ extern int init(void)
 	info("%s: init: taskgov %s, delegating to priority/multifactor", plugin_type,
 	     tg_version());
 	tg_audit_configure(engine, slurm_conf.slurmctld_logfile, _report_audit);
-	_load_policy("init");
-	/* The first cycle at once, not after cycle_seconds: the teams' limits must hold from the
-	 * first seconds after a restart or a takeover. Not from here: the cycle re-evaluates
-	 * priorities through priority_g_set(), whose context lock Slurm holds around this init. */
-	cycle_stop = false;
-	cycle_soon = true;
-	slurm_thread_create(&cycle_thread, _cycle_loop, NULL);
-	cycle_thread_started = true;
+	if (!TASKGOV_PRIORITY_HAS_THREAD_START) {
+		_load_policy("init");
+		_start_cycle(false);
+	}
 	return SLURM_SUCCESS;
 }
 
@@ -287,10 +340,9 @@ extern double priority_p_calc_fs_factor(long double usage_efctv, long double sha
 	return multifactor.calc_fs_factor(usage_efctv, shares_norm);
 }
 
-extern List priority_p_get_priority_factors_list(priority_factors_request_msg_t *req_msg,
-						 uid_t uid)
+extern list_t *priority_p_get_priority_factors_list(TASKGOV_FACTORS_PARAMS)
 {
-	return multifactor.get_priority_factors(req_msg, uid);
+	return multifactor.get_priority_factors(TASKGOV_FACTORS_ARGS);
 }
 
 extern void priority_p_job_end(job_record_t *job_ptr)
@@ -300,3 +352,22 @@ extern void priority_p_job_end(job_record_t *job_ptr)
 		team_pins_release_job(engine, job_ptr);
 	multifactor.job_end(job_ptr);
 }
+
+#if TASKGOV_PRIORITY_HAS_RECOVER
+extern uint32_t priority_p_recover(uint32_t prio_boost)
+{
+	return multifactor.recover(prio_boost);
+}
+#endif
+
+#if TASKGOV_PRIORITY_HAS_THREAD_START
+/* Jobs and nodes are loaded now, and init was too early to read the policy against the node
+ * table. Slurm holds its config, job, node and partition write locks here: the cycle thread
+ * reads the policy once they are released. */
+extern void priority_p_thread_start(void)
+{
+	multifactor.thread_start();
+	if (engine && running_in_slurmctld())
+		_start_cycle(true);
+}
+#endif

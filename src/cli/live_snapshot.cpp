@@ -19,7 +19,13 @@
 // libslurm exports these under the slurm_ prefix (squeue's STATE and REASON columns) although
 // slurm.h does not declare them.
 extern "C" char* slurm_job_state_string(uint32_t state);
+// 24.11's libslurm names the second one slurm_job_state_reason_string.
+#if SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(24, 11, 0)
+extern "C" char* slurm_job_state_reason_string(enum job_state_reason reason);
+#define slurm_job_reason_string slurm_job_state_reason_string
+#else
 extern "C" char* slurm_job_reason_string(enum job_state_reason reason);
+#endif
 
 namespace taskgov::cli {
 
@@ -119,7 +125,7 @@ AccountTree load_account_tree(const char* command) {
     return tree;
   }
   if (message->assoc_list) {
-    ListIterator it = slurm_list_iterator_create(message->assoc_list);
+    auto* it = slurm_list_iterator_create(message->assoc_list);  // ListIterator, list_itr_t* since 23.11
     while (auto* assoc = static_cast<slurmdb_assoc_rec_t*>(slurm_list_next(it))) {
       // Account associations carry the parent; user associations only repeat their account.
       if ((assoc->user == nullptr || *assoc->user == '\0') && assoc->acct && assoc->parent_acct)

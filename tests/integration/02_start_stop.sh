@@ -7,7 +7,8 @@
 pids_dir=$TASKGOV_CLUSTER_DIR/pids
 recorded() { cat "$pids_dir"/*.pid 2>/dev/null | awk '{print $1}' | sort -n | paste -sd' '; }
 ports_in_use() {
-  ss -Hltn | awk '{n = split($4, a, ":"); p = a[n]} p == 6817 || p == 6818 || p == 6819 || (p >= 17000 && p <= 17099) {print $4}' |
+  ss -Hltn | awk -v o="${TASKGOV_PORT_OFFSET:-0}" '{n = split($4, a, ":"); p = a[n] - o}
+    p == 6817 || p == 6818 || p == 6819 || (p >= 17000 && p <= 17099) {print $4}' |
     sort | paste -sd' '
 }
 

@@ -20,10 +20,10 @@ submit neuron carol --gres=neuron:4 --wrap true
 
 # While it runs: squeue and scontrol show the h100 job and what it holds.
 if [ -n "$h100" ] && tg_wait_state "$h100" RUNNING 20; then
-  tg_assert_eq "squeue: h100 job's per-node GRES request" "gres:gpu:h100:2" "$(tg_squeue "$h100" %b)"
+  tg_assert_eq "squeue: h100 job's per-node GRES request" "${TG_GRES}gpu:h100:2" "$(tg_squeue "$h100" %b)"
   tg_assert_match "squeue: h100 job runs on an h100 node" '^h100-[12]$' "$(tg_squeue "$h100" %N)"
   tg_assert_eq "scontrol: h100 job's allocated GPUs" \
-    "gres/gpu:h100=2,gres/gpu=2" "$(tg_gres "$(tg_scontrol "$h100" TRES)")"
+    "gres/gpu:h100=2,gres/gpu=2" "$(tg_gres "$(tg_scontrol "$h100" TRES)$(tg_scontrol "$h100" AllocTRES)")"  # AllocTRES= in 24.11
 fi
 
 # An interactive srun as dave (account nlp-interns, team nlp: h100 quota in the sample policy).

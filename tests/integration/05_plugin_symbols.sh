@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # scripts/check-plugin-symbols.sh passes the real plugins and refuses a plugin built for another Slurm
-# release (plugin_version 0x160507) or with a symbol slurmctld cannot provide. Skips (after the
-# refusal checks) when the real plugins are not built.
+# release (the micro release before the cluster's, e.g. 0x160507 for 22.05.8) or with a symbol
+# slurmctld cannot provide. Skips (after the refusal checks) when the real plugins are not built.
+# Runs where the cluster's Slurm is installed (the host, or another release's root).
 . "$(dirname "$0")/lib.sh"
 
-check=$TG_TOP/scripts/check-plugin-symbols.sh
+check=("${TG_IN_RELEASE[@]}" "$TG_TOP/scripts/check-plugin-symbols.sh")
+version=$("${TG_IN_RELEASE[@]}" /usr/sbin/slurmctld -V | awk '{print $2}')      # 22.05.8
+IFS=. read -r vmaj vmin vmic <<<"$version"
+want=$(printf '0x%02x%02x%02x' "$((10#$vmaj))" "$((10#$vmin))" "$((10#$vmic))")
+older=$(printf '0x%02x%02x%02x' "$((10#$vmaj))" "$((10#$vmin))" "$((10#$vmic - 1))")
 fixtures=$TG_TOP/build/test-fixtures
 mkdir -p "$fixtures"
 
@@ -15,20 +20,20 @@ fixture() {
     "$1" "$1" "$2" "${3:-}" >"$fixtures/$1.c"
   gcc -shared -fPIC -o "$fixtures/$1.so" "$fixtures/$1.c" || tg_fatal "cannot build fixture $1"
 }
-fixture good 0x160508
-fixture oldver 0x160507
-fixture missing 0x160508 'extern void slurm_no_such_function(void); slurm_no_such_function();'
+fixture good "$want"
+fixture oldver "$older"
+fixture missing "$want" 'extern void slurm_no_such_function(void); slurm_no_such_function();'
 
-tg_assert_ok "a plugin for 22.05.8 using libslurmfull symbols passes" "$check" "$fixtures/good.so"
-out=$("$check" "$fixtures/oldver.so" 2>&1); rc=$?
-tg_assert_eq "a plugin built for 22.05.7 is refused (exit 1)" 1 "$rc"
-tg_assert_contains "the refusal names both versions" "plugin_version is 0x00160507 but the installed Slurm 22.05.8 needs 0x160508" "$out"
-out=$("$check" "$fixtures/missing.so" 2>&1); rc=$?
+tg_assert_ok "a plugin for $version using libslurmfull symbols passes" "${check[@]}" "$fixtures/good.so"
+out=$("${check[@]}" "$fixtures/oldver.so" 2>&1); rc=$?
+tg_assert_eq "a plugin built for the micro release before $version is refused (exit 1)" 1 "$rc"
+tg_assert_contains "the refusal names both versions" "plugin_version is 0x00${older#0x} but the installed Slurm $version needs $want" "$out"
+out=$("${check[@]}" "$fixtures/missing.so" 2>&1); rc=$?
 tg_assert_eq "a plugin with an unresolvable symbol is refused (exit 1)" 1 "$rc"
 tg_assert_contains "the refusal names the symbol" "undefined symbol 'slurm_no_such_function'" "$out"
 
 if tg_plugins_built; then
-  tg_assert_ok "the taskgov plugins pass" "$check" "$TG_PLUGIN_DIR"/{job_submit,priority,preempt}_taskgov.so
+  tg_assert_ok "the taskgov plugins pass" "${check[@]}" "$TG_PLUGIN_DIR"/{job_submit,priority,preempt}_taskgov.so
 else
   [ "$TG_FAILED" = 1 ] || tg_skip "the taskgov plugins are not built; the refusal checks passed"
 fi

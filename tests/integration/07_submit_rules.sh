@@ -39,9 +39,9 @@ tg_assert_contains "sbatch tells the user" "taskgov: team nlp, class experimenta
 sbatch_as alice --gres=gpu:2 --wrap 'sleep 1'
 untyped=$OUT
 tg_assert_eq "an untyped GPU request of a one-type team is accepted" 0 "$RC"
-tg_assert_eq "it is typed with the team's GPU type" "gres:gpu:h100:2" "$(tg_scontrol "$untyped" TresPerNode)"
-tg_assert_eq "proportional CPUs per GPU (192 CPUs / 8 GPUs)" "gres:gpu:24" "$(tg_scontrol "$untyped" CpusPerTres)"
-tg_assert_eq "proportional memory per GPU (2 TiB / 8 GPUs, in MiB)" "gres:gpu:262144" \
+tg_assert_eq "it is typed with the team's GPU type" "${TG_GRES}gpu:h100:2" "$(tg_scontrol "$untyped" TresPerNode)"
+tg_assert_eq "proportional CPUs per GPU (192 CPUs / 8 GPUs)" "${TG_GRES}gpu:24" "$(tg_scontrol "$untyped" CpusPerTres)"
+tg_assert_eq "proportional memory per GPU (2 TiB / 8 GPUs, in MiB)" "${TG_GRES}gpu:262144" \
   "$(tg_scontrol "$untyped" MemPerTres)"
 tg_assert_contains "sbatch says what was added" "--cpus-per-gpu=24 --mem-per-gpu=256G" "$ERR"
 tg_assert_contains "sbatch says which type was chosen" "GPU type set to h100" "$ERR"
@@ -77,11 +77,11 @@ tg_assert_contains "the refusal lists the classes" "use --qos= one of: inference
 sbatch_as alice --hold -N2 --gres=gpu:h100:2 --wrap true
 held=$OUT
 tg_log_mark
-out=$(scontrol update jobid="$held" TresPerNode=gres:gpu:h100:8 2>&1); rc=$?
+out=$(scontrol update jobid="$held" TresPerNode=${TG_GRES}gpu:h100:8 2>&1); rc=$?
 tg_assert_eq "scontrol update to 16 H100 is refused" 1 "$rc"
 tg_assert_contains "scontrol prints the accounting-policy error" "accounting/QOS policy" "$out"
-tg_assert_eq "the pending job keeps its request" "gres:gpu:h100:2" "$(tg_scontrol "$held" TresPerNode)"
+tg_assert_eq "the pending job keeps its request" "${TG_GRES}gpu:h100:2" "$(tg_scontrol "$held" TresPerNode)"
 tg_assert_contains "slurmctld.log says why" "refused update of JobId=$held" "$(tg_log_since)"
-tg_assert_ok "a change within the limits is accepted" scontrol update jobid="$held" TresPerNode=gres:gpu:h100:4
-tg_assert_eq "and applied" "gres:gpu:h100:4" "$(tg_scontrol "$held" TresPerNode)"
+tg_assert_ok "a change within the limits is accepted" scontrol update jobid="$held" TresPerNode=${TG_GRES}gpu:h100:4
+tg_assert_eq "and applied" "${TG_GRES}gpu:h100:4" "$(tg_scontrol "$held" TresPerNode)"
 tg_done

@@ -12,14 +12,14 @@ tg_governed_scenario '"unmapped_accounts": "allow"' '[
 
 tg_submit carol -A sandbox --hold --gres=gpu:2 --wrap 'sleep 30' || tg_fatal "carol's sandbox job submitted"
 job=$TG_JOB
-tg_assert_eq "in the unmapped account the request stays untyped" "gres:gpu:2" "$(tg_scontrol "$job" TresPerNode)"
+tg_assert_eq "in the unmapped account the request stays untyped" "${TG_GRES}gpu:2" "$(tg_scontrol "$job" TresPerNode)"
 tg_assert_eq "and the job carries no team" "" "$(tg_scontrol "$job" AdminComment)"
 
 tg_assert_ok "carol moves it to speech" runuser -u carol -- scontrol update jobid="$job" Account=speech
-tg_assert_eq "the move typed it to speech's only GPU type" "gres:gpu:a100:2" "$(tg_scontrol "$job" TresPerNode)"
+tg_assert_eq "the move typed it to speech's only GPU type" "${TG_GRES}gpu:a100:2" "$(tg_scontrol "$job" TresPerNode)"
 tg_assert_eq "and stamped team and class" "taskgov:team=speech;class=experimentation" \
   "$(tg_scontrol "$job" AdminComment)"
-tg_assert_contains "its requested TRES count the typed GPUs" "gres/gpu:a100=2" "$(tg_scontrol "$job" TRES)"
+tg_assert_contains "its requested TRES count the typed GPUs" "gres/gpu:a100=2" "$(tg_scontrol "$job" TRES)$(tg_scontrol "$job" ReqTRES)"  # ReqTRES= in 24.11
 
 tg_assert_ok "carol releases it" runuser -u carol -- scontrol release "$job"
 if tg_wait_state "$job" RUNNING 20; then

@@ -18,7 +18,7 @@ tg_submit alice --begin=now+600 --gres=gpu:1 --wrap 'sleep 30' || tg_fatal "alic
 later=$TG_JOB
 tg_submit bob --hold --gres=gpu:2 --wrap 'sleep 30' || tg_fatal "bob's held job submitted"
 several=$TG_JOB
-tg_assert_eq "shadow mode leaves the request untyped" "gres:gpu:2" "$(tg_scontrol "$held" TresPerNode)"
+tg_assert_eq "shadow mode leaves the request untyped" "${TG_GRES}gpu:2" "$(tg_scontrol "$held" TresPerNode)"
 
 tg_policy '{
   "cluster": {"priority_classes": [{"name": "inference", "weight": 100},
@@ -26,8 +26,8 @@ tg_policy '{
                                    {"name": "experimentation", "weight": 10}],
               "cycle_seconds": 2},
   "teams": '"$teams"'}'
-tg_assert_eq "enforce typed the held job" "gres:gpu:h100:2" "$(tg_scontrol "$held" TresPerNode)"
-tg_assert_eq "and the job waiting for its begin time" "gres:gpu:h100:1" "$(tg_scontrol "$later" TresPerNode)"
+tg_assert_eq "enforce typed the held job" "${TG_GRES}gpu:h100:2" "$(tg_scontrol "$held" TresPerNode)"
+tg_assert_eq "and the job waiting for its begin time" "${TG_GRES}gpu:h100:1" "$(tg_scontrol "$later" TresPerNode)"
 tg_assert_contains "the log says so" "untyped GPU request typed to gpu:h100" "$(tg_log_since)"
 tg_assert_match "a team with two GPU types: the job is held, squeue says why" \
   "several GPU types \(a100, h100\).*held" "$(tg_squeue "$several" %R)"

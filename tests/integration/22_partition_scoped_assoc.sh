@@ -24,7 +24,7 @@ job=$TG_JOB
 tg_assert_eq "it is stamped with team speech" "taskgov:team=speech;class=experimentation" \
   "$(tg_scontrol "$job" AdminComment)"
 tg_assert_eq "it gets the lowest class" experimentation "$(tg_scontrol "$job" QOS)"
-tg_assert_eq "its untyped GPU is typed to speech's a100" "gres:gpu:a100:1" "$(tg_scontrol "$job" TresPerNode)"
+tg_assert_eq "its untyped GPU is typed to speech's a100" "${TG_GRES}gpu:a100:1" "$(tg_scontrol "$job" TresPerNode)"
 
 tg_submit dave -A speech -p gpu --qos=training --gres=gpu:a100:1 --wrap 'sleep 1' || tg_fatal "dave's job (-p gpu) submitted"
 tg_assert_eq "with -p gpu too" "taskgov:team=speech;class=training" "$(tg_scontrol "$TG_JOB" AdminComment)"

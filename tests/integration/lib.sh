@@ -11,9 +11,21 @@ set -uo pipefail
 TG_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TG_CLUSTER=$TG_TOP/scripts/cluster.sh
 TG_TEST=$(basename "$0" .sh)
+# SLURM_CONF, TASKGOV_CLUSTER_DIR; for another release than the host's (TASKGOV_SLURM=24.11) also
+# PATH (its clients), TASKGOV_BIN and TASKGOV_PLUGIN_DIR (its build).
+eval "$("$TG_CLUSTER" env)"
 if [ "${TASKGOV_SANITIZE:-0}" = 1 ]; then TG_PLUGIN_DIR=${TASKGOV_PLUGIN_DIR:-$TG_TOP/build/sanitized-plugins}
 else TG_PLUGIN_DIR=${TASKGOV_PLUGIN_DIR:-$TG_TOP/plugin/.libs}; fi
-eval "$("$TG_CLUSTER" env)"                 # SLURM_CONF, TASKGOV_CLUSTER_DIR
+# The prefix that runs a command where the cluster's Slurm is installed: nothing for the host's,
+# scripts/inroot.sh ROOT for another release's.
+TG_IN_RELEASE=()
+# How a job's GRES requests are spelled (TresPerNode, CpusPerTres, squeue %b): "gres:gpu:h100:2"
+# in 22.05, "gres/gpu:h100:2" in 24.11.
+TG_GRES=gres:
+if [ -n "${TASKGOV_SLURM:-}" ]; then
+  TG_IN_RELEASE=("$TG_TOP/scripts/inroot.sh" "$("$TG_TOP/scripts/slurm-root.sh" "$TASKGOV_SLURM" path)")
+  TG_GRES=gres/
+fi
 TG_JOBDIR=$TASKGOV_CLUSTER_DIR/jobs/$TG_TEST
 TG_CTLD_LOG=$TASKGOV_CLUSTER_DIR/log/slurmctld.log
 TG_FAILED=0
@@ -178,7 +190,7 @@ tg_log_since() { tail -n +"$((${TG_LOG_MARK:-0} + 1))" "$TG_CTLD_LOG" 2>/dev/nul
 
 # ------------------------------------------------------------------ the taskgov command
 # shellcheck disable=SC2034  # used by the scenarios that source this file
-TG_TASKGOV=$TG_TOP/taskgov                    # the build's (a libtool wrapper; run it as is)
+TG_TASKGOV=${TASKGOV_BIN:-$TG_TOP/taskgov}     # the build's (a libtool wrapper; run it as is)
 
 # tg_run COMMAND...: run it; sets TG_RC, TG_OUT (stdout) and TG_ERR (stderr).
 tg_run() {
