@@ -328,12 +328,15 @@ op_reconfigure() {
 # 2 s): equal to what it was when the queue did not change meanwhile.
 op_restart() {
   local before_jobs before_limits t0 i ok=0 back=- waited after_limits queue_before queue_after equal
+  # A cycle first (2 s), so that the limits sampled are the queue's and not those of a cycle
+  # that has not yet seen the last operation: else a restart's fresh cycle differs "for nothing".
+  sleep 2.5
   take_sample
   before_jobs=$(jq -c '[.jobs[] | select(.team != null) | {id, stamp: (.comment | capture("(?<s>team=[^;]+;class=[a-z]+)").s // "")}]' "$SAMPLE")
   before_limits=$(jq -c '.limits' "$SAMPLE")
   queue_before=$(queue_fingerprint)
   "$TG_CLUSTER" restart-slurmctld >/dev/null 2>&1 || { violation e "scripts/cluster.sh restart-slurmctld failed"; return 1; }
-  t0=$(tg_now)
+  t0=$(now)
   restarts_done=$((restarts_done + 1))
   # Polled for 5 s: when every team's GPU limits are there again, and which teams' limits were
   # equal to before at some poll (a cycle later they may move on with the queue).

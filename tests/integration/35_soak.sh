@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 [ "$(tg_default_mode)" = on ] || tg_skip "the taskgov plugins are not built"
-t0=$(tg_now)
+t0=$(now)
 if "$TG_TOP/scripts/soak.sh" --seed 35 --ops 150 --restarts 2; then
   tg_pass "150 operations and 2 restarts without a violation"
 else
