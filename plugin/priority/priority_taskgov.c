@@ -13,10 +13,8 @@
 #include "config.h"
 
 #include <pthread.h>
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "slurm/slurm.h"
 #include "src/common/log.h"
@@ -26,12 +24,11 @@
 #include "src/slurmctld/locks.h"
 #include "src/slurmctld/slurmctld.h"
 
-#include "cluster_warnings.h"
 #include "compat/interfaces.h"
 #include "compat/list.h"
 #include "compat/priority_ops.h"
 #include "governance_cycle.h"
-#include "gpu_typing.h"
+#include "policy_load.h"
 #include "taskgov_shim.h"
 #include "team_limits.h"
 #include "team_pins.h"
@@ -60,107 +57,6 @@ static bool cycle_soon = false; /* a new policy: its limits and order at once, n
 static pthread_mutex_t cycle_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cycle_cond = PTHREAD_COND_INITIALIZER;
 
-/* Reads a policy file and installs it against the node table: the file is read and parsed
- * before any lock; the job write lock covers only the install, which keeps the other two plugins
- * (they read the engine under the job lock) out while the policy is swapped. */
-static int _read_and_install(const char *path, char *message, size_t message_len)
-{
-	slurmctld_lock_t lock = { .job = WRITE_LOCK, .node = READ_LOCK };
-	slurmctld_lock_t part_read = { .part = READ_LOCK };
-	tg_inventory_t *inventory = NULL;
-	tg_policy_t *policy;
-	int rc = TG_ERROR;
-
-	policy = tg_policy_read(engine, path, message, message_len);
-	if (policy) {
-		lock_slurmctld(lock);
-		inventory = taskgov_inventory_from_nodes();
-		rc = tg_policy_install(engine, policy, inventory, message, message_len);
-		/* Jobs that reached a team untyped (shadow mode, no policy yet) are typed, or held,
-		 * before the scheduler sees them under the new policy. */
-		if (rc == TG_OK)
-			taskgov_type_pending_jobs(engine);
-		unlock_slurmctld(lock);
-	}
-	if (rc == TG_OK) {
-		lock_slurmctld(part_read);
-		taskgov_log_cluster_warnings(engine);
-		unlock_slurmctld(part_read);
-	}
-	tg_inventory_free(inventory);
-	return rc;
-}
-
-/* A copy of the last policy that loaded, in StateSaveLocation: slurmctld may restart with a bad
- * taskgov.json (and on 24.11 every `scontrol reconfigure` restarts it), and the last good policy
- * must stay in force then too. */
-static char *_last_good_path(void)
-{
-	return xstrdup_printf("%s/taskgov-last-good.json", slurm_conf.state_save_location);
-}
-
-static void _save_last_good(const char *path)
-{
-	char *saved = _last_good_path(), *tmp = xstrdup_printf("%s.new", saved);
-	char buf[65536];
-	FILE *in = fopen(path, "r"), *out = in ? fopen(tmp, "w") : NULL;
-	size_t n;
-	bool ok = in && out;
-
-	while (ok && (n = fread(buf, 1, sizeof(buf), in)) > 0)
-		ok = fwrite(buf, 1, n, out) == n;
-	ok = ok && !ferror(in);
-	if (in)
-		fclose(in);
-	if (out && fclose(out))
-		ok = false;
-	if (ok && rename(tmp, saved))
-		ok = false;
-	if (!ok) {
-		error("%s: cannot keep a copy of %s in %s (%m): a restart with a bad file would run "
-		      "without a policy", plugin_type, path, saved);
-		unlink(tmp);
-	}
-	xfree(tmp);
-	xfree(saved);
-}
-
-/* Reads taskgov.json. A bad file is logged with file, line, column and reason, and the last good
- * policy stays in force: the one the engine holds, or after a restart the copy in
- * StateSaveLocation. The audit log is reopened after the unlock: a changed path joins the old
- * writer thread. */
-static void _load_policy(const char *why)
-{
-	char *path = taskgov_policy_path(), *saved = NULL;
-	char message[1024] = "", saved_message[1024] = "";
-	tg_settings_t settings;
-	int rc;
-
-	rc = _read_and_install(path, message, sizeof(message));
-	if (rc == TG_OK) {
-		_save_last_good(path);
-	} else if (tg_settings(engine, &settings) != TG_OK) {
-		saved = _last_good_path();
-		if (access(saved, R_OK) ||
-		    _read_and_install(saved, saved_message, sizeof(saved_message)) != TG_OK)
-			xfree(saved);
-	}
-	tg_audit_reopen(engine);
-	if (rc != TG_OK) {
-		error("%s: %s: policy refused: %s; %s%s%s", plugin_type, why, message,
-		      tg_settings(engine, &settings) == TG_OK ?
-		      "the last good policy stays in force" :
-		      "no policy in force: taskgov governs nothing until the file is fixed",
-		      saved ? ", from its copy " : "", saved ? saved : "");
-	} else if (tg_settings(engine, &settings) == TG_OK) {
-		info("%s: %s: policy %s loaded: %d teams, %d classes, %d resources, mode %s",
-		     plugin_type, why, path, settings.teams, settings.classes,
-		     settings.resources, settings.shadow ? "shadow" : "enforce");
-	}
-	xfree(saved);
-	xfree(path);
-}
-
 /* From the audit log's writer thread, once per change of health: a full disk or an unwritable
  * path must reach the administrator, but not once per record. */
 static void _report_audit(int trouble, const char *message)
@@ -188,7 +84,7 @@ static void *_cycle_loop(void *arg __attribute__((unused)))
 	tg_settings_t settings;
 
 	if (cycle_load_first)
-		_load_policy("init");
+		policy_load(engine, "init");
 
 	while (true) {
 		struct timespec wake;
@@ -256,7 +152,7 @@ extern int init(void)
 	     tg_version());
 	tg_audit_configure(engine, slurm_conf.slurmctld_logfile, _report_audit);
 	if (!TASKGOV_PRIORITY_HAS_THREAD_START) {
-		_load_policy("init");
+		policy_load(engine, "init");
 		_start_cycle(false);
 	}
 	return SLURM_SUCCESS;
@@ -322,7 +218,7 @@ extern void priority_p_reconfig(bool assoc_clear)
 	multifactor.reconfig(assoc_clear);
 	/* Only `scontrol reconfigure` passes true; the other callers reset decay settings. */
 	if (assoc_clear && engine) {
-		_load_policy("reconfigure");
+		policy_load(engine, "reconfigure");
 		slurm_mutex_lock(&cycle_mutex);
 		cycle_soon = true;
 		slurm_cond_broadcast(&cycle_cond);

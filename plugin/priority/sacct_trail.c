@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <inttypes.h>
 #include <string.h>
 
 #include "slurm/slurm.h"
@@ -28,26 +27,16 @@ static void _push_requeued_trail(tg_engine_t *engine, job_record_t *job_ptr)
 	taskgov_push_admin_comment(job_ptr);
 }
 
-/* "borrowed=gres/gpu:h100:4+cpu:96+mem:1048576" (mem in MiB): what the job holds of the
- * resources its team borrows, recorded once, when it is first seen running on them. */
+/* "borrowed=gres/gpu:h100:4+cpu:96+mem:1048576" (src/audit/admin_comment.cpp): what the job
+ * holds of the resources its team borrows, recorded once, when it is first seen running on them. */
 static void _record_borrowing(tg_engine_t *engine, job_record_t *job_ptr)
 {
-	uint64_t amounts[TG_MAX_RESOURCES];
-	uint32_t mask;
-	char *fields = NULL;
+	char fields[512];
 
-	if (tg_admin_comment_has(job_ptr->admin_comment, "borrowed"))
+	if (tg_admin_comment_has(job_ptr->admin_comment, "borrowed") ||
+	    !tg_format_borrowed(engine, job_ptr->job_id, fields, sizeof(fields)))
 		return;
-	mask = tg_running_borrowed(engine, job_ptr->job_id, amounts);
-	if (!mask)
-		return;
-	for (int r = 0; r < TG_MAX_RESOURCES; r++)
-		if ((mask & (1u << r)) && amounts[r])
-			xstrfmtcat(fields, "%s%s:%"PRIu64, fields ? "+" : "borrowed=",
-				   tg_resource_name(engine, r), amounts[r]);
-	if (fields)
-		taskgov_record_on_job(job_ptr, fields);
-	xfree(fields);
+	taskgov_record_on_job(job_ptr, fields);
 }
 
 static int _write_trail(void *x, void *arg)

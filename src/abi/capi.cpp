@@ -424,18 +424,6 @@ uint32_t tg_team_enforced(const tg_engine_t* engine, int team) noexcept {
   });
 }
 
-uint32_t tg_running_borrowed(const tg_engine_t* engine, uint32_t job_id, uint64_t* amounts) noexcept {
-  return guarded(uint32_t{0}, [&] {
-    const std::shared_ptr<const CycleResult> cycle = cycle_of(engine);
-    uint32_t i = cycle ? cycle->running_index.find(job_id) : JobIndex::kAbsent;
-    if (i == JobIndex::kAbsent || !amounts) return uint32_t{0};
-    uint32_t mask = cycle->running_verdicts[i].excess_mask;
-    for (int r = 0; r < cycle->config->resources(); ++r)
-      amounts[r] = (mask & (1u << r)) ? static_cast<uint64_t>(cycle->running[i].alloc[r]) : 0;
-    return mask;
-  });
-}
-
 int tg_running_team(const tg_engine_t* engine, uint32_t job_id) noexcept {
   return guarded(int{TG_ERROR}, [&] {
     const std::shared_ptr<const CycleResult> cycle = cycle_of(engine);

@@ -155,10 +155,6 @@ int tg_team_limit(const tg_engine_t *engine, int team, uint64_t *amounts) TG_NOE
 /* Bit r set: resource r's limit belongs in GrpTRES (see enforced_resources in borrowing.h). */
 uint32_t tg_team_enforced(const tg_engine_t *engine, int team) TG_NOEXCEPT;
 
-/* What a running job holds of the resources on which it is part of its team's borrowed excess
- * (zero elsewhere); returns that resource mask, 0 when it runs within quota or is unknown. */
-uint32_t tg_running_borrowed(const tg_engine_t *engine, uint32_t job_id, uint64_t *amounts) TG_NOEXCEPT;
-
 /* Team of a job in the last cycle: >= 0, -1 ungoverned, TG_UNKNOWN when not in it. O(1). */
 int tg_running_team(const tg_engine_t *engine, uint32_t job_id) TG_NOEXCEPT;
 int tg_pending_team(const tg_engine_t *engine, uint32_t job_id) TG_NOEXCEPT;

@@ -485,6 +485,8 @@ sched_window() {
   if [ -n "$tid" ]; then
     sample_thread "$pid" "$tid" "$samples" &
     sampler_pid=$!
+  fi
+  if [ "$mode" = on ]; then
     scontrol setdebugflags +Priority
     lines_before=$(wc -l <"$ctld_log")
   fi
@@ -503,6 +505,8 @@ sched_window() {
     wait "$sampler_pid" 2>/dev/null || true
     sampler_pid=
     sched_res[thread]=$(cycle_bursts "$samples")
+  fi
+  if [ "$mode" = on ]; then
     scontrol setdebugflags -Priority
     # The cycle's own account of its lock holds (governance_cycle.c), one line per cycle.
     sched_res[locks]=$(tail -n +"$((lines_before + 1))" "$ctld_log" |
