@@ -144,8 +144,16 @@ std::string gres_spelling_fix(std::string_view gres) {
   return "use letters, digits, '_', '.', '-' and at most one ':'";
 }
 
+namespace {
+// A deleter type rather than decltype(&fclose): glibc declares fclose with attributes that
+// newer compilers warn are dropped from a template argument.
+struct CloseFile {
+  void operator()(FILE* f) const { fclose(f); }
+};
+}  // namespace
+
 bool read_text_file(const std::string& file, std::string* text) {
-  std::unique_ptr<FILE, decltype(&fclose)> in(fopen(file.c_str(), "rb"), &fclose);
+  std::unique_ptr<FILE, CloseFile> in(fopen(file.c_str(), "rb"));
   if (!in) return false;
   char buffer[65536];
   size_t got = 0;
