@@ -467,7 +467,7 @@ clear_static_limits() {
 # the cycles a trigger started on its own (one new cycle between two reads).
 declare -A sched_res=()
 sched_window() {
-  local config=$1 mode=off pid tid="" k samples prev c l one=() st lines_before
+  local config=$1 mode=off pid tid="" k samples prev c l one=() st lines_before debug_level
   [ "$config" = on ] && mode=on
   use_cluster "$mode" "$sample_policy"
   if [ "$config" = limits ]; then set_static_limits; sleep 2; fi
@@ -487,7 +487,10 @@ sched_window() {
     sampler_pid=$!
   fi
   if [ "$mode" = on ]; then
+    # log_flag() lines print at the verbose level, above the cluster's SlurmctldDebug=info.
+    debug_level=$(scontrol show config | awk '$1 == "SlurmctldDebug" { print $3 }')
     scontrol setdebugflags +Priority
+    scontrol setdebug verbose
     lines_before=$(wc -l <"$ctld_log")
   fi
   prev=0
@@ -508,6 +511,7 @@ sched_window() {
   fi
   if [ "$mode" = on ]; then
     scontrol setdebugflags -Priority
+    scontrol setdebug "${debug_level:-info}"
     # The cycle's own account of its lock holds (governance_cycle.c), one line per cycle.
     sched_res[locks]=$(tail -n +"$((lines_before + 1))" "$ctld_log" |
       sed -n 's/.*job lock held \([0-9]*\) us (snapshot) + \([0-9]*\) us (write-back), engine \([0-9]*\) us.*/\1 \2 \3/p' |
