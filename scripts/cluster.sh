@@ -32,6 +32,10 @@
 #                        for 24.11 build/slurm-24.11/plugin/.libs, from scripts/build.sh --slurm 24.11;
 #                        build/sanitized-plugins with --sanitize)
 #   TASKGOV_SANITIZE     1: as start --sanitize, for every start (the integration tests restart it)
+#   TASKGOV_SLURM_ROOT   run the release (22.05 too) inside this root instead, made by
+#                        scripts/slurm-root.sh RELEASE --runtime with the taskgov package installed
+#                        (scripts/test-deb.sh): its own taskgov command, TASKGOV_PLUGIN_DIR as seen
+#                        in the root (e.g. its PluginDir, where the package put the plugins)
 set -euo pipefail
 shopt -s inherit_errexit                                   # also inside $(...)
 
@@ -43,14 +47,16 @@ case $release in
   24.11) ;;
   *) echo "cluster: error: --slurm '$release': supported are 22.05 (the host's) and 24.11" >&2; exit 2 ;;
 esac
+# Another release, or a package's root: the daemons and clients run inside the root
+# (scripts/inroot.sh), where the project folder is bound at its own path, so the cluster folder has
+# one path for both sides.
+root=${TASKGOV_SLURM_ROOT:-}
+taskgov_in_root=/usr/bin/taskgov                           # the package's
 if [ -n "$release" ]; then
-  # Another release: its daemons and clients run inside its root (scripts/inroot.sh), where the
-  # project folder is bound at its own path, so the cluster folder has one path for both sides.
-  root=$("$top/scripts/slurm-root.sh" "$release" path)
+  [ -n "$root" ] || { root=$("$top/scripts/slurm-root.sh" "$release" path); taskgov_in_root=$top/build/slurm-$release/taskgov; }
   default_cdir=$top/build/cluster-$release
   default_plugins=$top/build/slurm-$release/plugin/.libs
 else
-  root=
   default_cdir=$top/build/cluster
   default_plugins=$top/plugin/.libs
 fi
@@ -93,9 +99,9 @@ make_wrappers() {
   install -d -m 0755 "$cdir/bin"
   for c in "${wrapped_clients[@]}"; do
     target=$c
-    [ "$c" != taskgov ] || target=$top/build/slurm-$release/taskgov
+    [ "$c" != taskgov ] || target=$taskgov_in_root
     printf '#!/bin/sh\n# %s inside the Slurm %s root (written by scripts/cluster.sh)\nexec %q %q %q "$@"\n' \
-      "$c" "$release" "$top/scripts/inroot.sh" "$root" "$target" >"$cdir/bin/.$c"
+      "$c" "${release:-22.05}" "$top/scripts/inroot.sh" "$root" "$target" >"$cdir/bin/.$c"
     chmod 0755 "$cdir/bin/.$c"
     mv "$cdir/bin/.$c" "$cdir/bin/$c"
   done
@@ -115,6 +121,8 @@ fi
 # owner NAME: NAME's numeric uid:gid as the release sees it (munge and mysql differ between roots).
 owner() { awk -F: -v n="$1" '$1 == n {print $3 ":" $4; f = 1} END {exit !f}' "$rp/etc/passwd"; }
 user_known() { awk -F: -v n="$1" '$1 == n {f = 1} END {exit !f}' "$rp/etc/passwd"; }
+# host_path PATH: where the host sees PATH of the release (the project folder is the same on both).
+host_path() { if [[ $1 == "$top"/* ]]; then echo "$1"; else echo "$rp$1"; fi; }
 
 say() { printf 'cluster: %s\n' "$*"; }
 die() { printf 'cluster: error: %s\n' "$*" >&2; exit 1; }
@@ -297,8 +305,9 @@ write_configs() {
   [ -s "$etc/db-password" ] || (umask 077; od -An -N12 -tx1 /dev/urandom | tr -d ' \n' >"$etc/db-password")
   # Slurm refuses a PluginDir entry that does not exist: the build's folder only once it is built.
   plugin_dir=$(plugin_dir_stock)
-  [ ! -d "$plugin_build_dir" ] || plugin_dir+=:$plugin_build_dir
-  if [ -z "$root" ]; then
+  [ ! -d "$(host_path "$plugin_build_dir")" ] || [ "$plugin_build_dir" = "$plugin_dir" ] ||
+    plugin_dir+=:$plugin_build_dir
+  if [ "$release" != 24.11 ]; then
     noop_plugins=$'TaskPlugin=task/none\nJobAcctGatherType=jobacct_gather/none\nSwitchType=switch/none\nMpiDefault=none'
   else
     # 24.11 has no task/none, jobacct_gather/none or switch/none: leaving them unset is "none".
@@ -311,7 +320,7 @@ write_configs() {
     "H100_PORTS=$((17001 + port_offset))-$((17002 + port_offset))" \
     "A100_PORTS=$((17011 + port_offset))-$((17012 + port_offset))" "TRN_PORT=$((17021 + port_offset))"
   render "$top/etc/cluster/gres.conf.in" "$new/gres.conf" "CLUSTER_DIR=$cdir"
-  if [ -n "$root" ]; then
+  if [ "$release" = 24.11 ]; then
     # slurmd 24.11 sets up a cgroup plugin whatever ProctrackType says, and the root has no
     # cgroup tree (R3); the emulated nodes share one host anyway.
     printf '# taskgov local cluster (scripts/cluster.sh): no cgroups, nodes share one host\nCgroupPlugin=disabled\n' >"$new/cgroup.conf"
@@ -343,7 +352,7 @@ write_configs() {
 check_plugins_built() {
   local p
   for p in job_submit priority preempt; do
-    [ -f "$plugin_build_dir/${p}_taskgov.so" ] ||
+    [ -f "$(host_path "$plugin_build_dir")/${p}_taskgov.so" ] ||
       die "TASKGOV_PLUGINS=on but $plugin_build_dir/${p}_taskgov.so is not built: run scripts/build.sh, or start with TASKGOV_PLUGINS=off"
   done
 }
@@ -388,7 +397,7 @@ start_mariadb() {
   fi
   local extra=()
   # MariaDB 11.8 (Debian 13) turns snapshot isolation on, which Slurm does not support (R8).
-  [ -z "$root" ] || extra+=(--innodb-snapshot-isolation=OFF)
+  [ "$release" != 24.11 ] || extra+=(--innodb-snapshot-isolation=OFF)
   spawn mariadbd "${rel[@]}" /usr/sbin/mariadbd --no-defaults --user=mysql --datadir="$cdir/mysql/data" \
     --socket="$mysql_socket" --pid-file="$cdir/mysql/mariadbd.pid" --bind-address=127.0.0.1 \
     --port="$db_port" --skip-name-resolve --innodb-buffer-pool-size=128M --innodb-log-file-size=16M \
@@ -541,7 +550,7 @@ cmd_start() {
   [ "$(id -u)" -eq 0 ] || die "start must run as root"
   local t0 mode policy changes restart_ctld=0 restart_slurmds=0
   t0=$(now)
-  [ -z "$root" ] || "$top/scripts/slurm-root.sh" "$release" ensure >/dev/null
+  [ -z "$release" ] || [ -n "${TASKGOV_SLURM_ROOT:-}" ] || "$top/scripts/slurm-root.sh" "$release" ensure >/dev/null
   mode=$(plugin_mode)
   [ "$mode" = off ] || check_plugins_built
   check_hostname
@@ -642,7 +651,8 @@ cmd_env() {
   printf 'export SLURM_CONF=%q\n' "$SLURM_CONF"
   printf 'export TASKGOV_CLUSTER_DIR=%q\n' "$cdir"
   if [ -n "$root" ]; then
-    printf 'export TASKGOV_SLURM=%q\n' "$release"
+    [ -z "$release" ] || printf 'export TASKGOV_SLURM=%q\n' "$release"
+    [ -z "${TASKGOV_SLURM_ROOT:-}" ] || printf 'export TASKGOV_SLURM_ROOT=%q\n' "$root"
     printf 'export PATH=%q:"$PATH"\n' "$cdir/bin"
     printf 'export TASKGOV_BIN=%q\n' "$cdir/bin/taskgov"
     printf 'export TASKGOV_PLUGIN_DIR=%q\n' "$plugin_build_dir"

@@ -5,9 +5,13 @@
 # machine: slurmctld, slurmd, slurmdbd, the clients, munge, MariaDB, taskgov's build dependencies,
 # and the release's source tree (orig tarball + Debian's patches) for slurmctld's internal headers.
 # Idempotent: each step runs only when its result is missing; a complete root returns at once.
+# --runtime makes a root with only what a site's Slurm host has (the daemons, the clients, munge,
+# MariaDB): no build dependencies and no source, where a package of taskgov is installed and tested
+# (scripts/test-deb.sh, which works on an overlay of it so that the root itself stays without taskgov).
 #
-# Usage: scripts/slurm-root.sh RELEASE [ensure|path|source|run CMD...]
-#   RELEASE  24.11 (Debian 13 "trixie")
+# Usage: scripts/slurm-root.sh RELEASE [--runtime] [ensure|path|source|run CMD...]
+#   RELEASE  24.11 (Debian 13 "trixie"), under build/roots/trixie; with --runtime also 22.05
+#            (Debian 12 "bookworm"; the host's own otherwise), under build/roots/<suite>-runtime
 #   ensure   (default) create or complete the root; prints its path
 #   path     print the root's path (no check)
 #   source   print the source tree's path inside the root (after ensure)
@@ -21,13 +25,17 @@ die() { printf 'slurm-root: error: %s\n' "$*" >&2; exit 1; }
 say() { printf 'slurm-root: %s\n' "$*" >&2; }
 
 release=${1:-}
-case $release in
-  24.11) suite=trixie ;;
-  *) die "unknown Slurm release '${release}': supported are 24.11 (Debian 13); 22.05 is the host's own" ;;
+shift || true
+runtime=0
+if [ "${1:-}" = --runtime ]; then runtime=1; shift; fi
+case $release:$runtime in
+  24.11:*) suite=trixie ;;
+  22.05:1) suite=bookworm ;;
+  *) die "unknown Slurm release '${release}': supported are 24.11 (Debian 13), and 22.05 (Debian 12) with --runtime; 22.05 is otherwise the host's own" ;;
 esac
-shift
 root=$top/build/roots/$suite
-timings=$top/build/roots/$suite.timings
+[ $runtime = 0 ] || root+=-runtime
+timings=$root.timings
 src_dir=/srv/src                                 # inside the root
 
 inroot() { "$top/scripts/inroot.sh" "$root" "$@"; }
@@ -52,13 +60,15 @@ timed() {                                        # timed LABEL COMMAND...
   return $rc
 }
 
-# Packages of the root: the cluster's daemons and clients, and what taskgov needs to build there.
-packages=(
-  slurmctld slurmd slurmdbd slurm-client munge mariadb-server mariadb-client
+# Packages of the root: the cluster's daemons and clients, what taskgov needs to build there (not
+# in a runtime root), and the tools the cluster and the tests run inside it. The order is the one
+# the .taskgov-packages marker of existing roots records.
+packages=(slurmctld slurmd slurmdbd slurm-client munge mariadb-server mariadb-client)
+[ $runtime = 1 ] || packages+=(
   libslurm-dev libjansson-dev check libspdlog-dev libfmt-dev libcli11-dev
   autoconf automake libtool pkg-config build-essential dpkg-dev debhelper
-  jq iproute2 procps passwd util-linux
 )
+packages+=(jq iproute2 procps passwd util-linux)
 
 step_debootstrap() {
   [ -x "$root/usr/bin/apt-get" ] && [ -f "$root/.taskgov-debootstrap-done" ] && return 0
@@ -150,13 +160,13 @@ ensure() {
   step_debootstrap
   step_configure_root
   step_packages
-  step_source
+  [ $runtime = 1 ] || step_source
 }
 
 case ${1:-ensure} in
   ensure) ensure; echo "$root" ;;
   path) echo "$root" ;;
-  source) source_tree ;;
+  source) [ $runtime = 0 ] || die "a runtime root has no source tree"; source_tree ;;
   run) shift; ensure; inroot "$@" ;;
-  *) die "usage: $0 RELEASE [ensure|path|source|run CMD...]" ;;
+  *) die "usage: $0 RELEASE [--runtime] [ensure|path|source|run CMD...]" ;;
 esac

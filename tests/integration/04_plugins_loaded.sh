@@ -17,7 +17,7 @@ tg_cluster_mode on
 tg_assert_eq "plugins on: PriorityType" priority/taskgov "$(tg_config PriorityType)"
 tg_assert_eq "plugins on: PreemptType" preempt/taskgov "$(tg_config PreemptType)"
 tg_assert_eq "plugins on: JobSubmitPlugins" taskgov "$(tg_config JobSubmitPlugins)"
-tg_assert_match "plugins on: PluginDir lists the build's plugin folder" ":$TG_PLUGIN_DIR\$" "$(tg_config PluginDir)"
+tg_assert_match "plugins on: PluginDir lists the plugins' folder" "(^|:)$TG_PLUGIN_DIR\$" "$(tg_config PluginDir)"
 tg_assert_eq "slurm.conf rewritten for plugins on" priority/taskgov \
   "$(sed -n 's/^PriorityType=//p' "$SLURM_CONF")"
 if [ "$(tg_ctld_pid)" = "$ctld_off" ]; then

@@ -11,21 +11,25 @@ set -uo pipefail
 TG_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TG_CLUSTER=$TG_TOP/scripts/cluster.sh
 TG_TEST=$(basename "$0" .sh)
-# SLURM_CONF, TASKGOV_CLUSTER_DIR; for another release than the host's (TASKGOV_SLURM=24.11) also
-# PATH (its clients), TASKGOV_BIN and TASKGOV_PLUGIN_DIR (its build).
+# SLURM_CONF, TASKGOV_CLUSTER_DIR; for another release than the host's (TASKGOV_SLURM=24.11) or a
+# package's root (TASKGOV_SLURM_ROOT) also PATH (its clients), TASKGOV_BIN and TASKGOV_PLUGIN_DIR.
 eval "$("$TG_CLUSTER" env)"
 if [ "${TASKGOV_SANITIZE:-0}" = 1 ]; then TG_PLUGIN_DIR=${TASKGOV_PLUGIN_DIR:-$TG_TOP/build/sanitized-plugins}
 else TG_PLUGIN_DIR=${TASKGOV_PLUGIN_DIR:-$TG_TOP/plugin/.libs}; fi
 # The prefix that runs a command where the cluster's Slurm is installed: nothing for the host's,
-# scripts/inroot.sh ROOT for another release's.
+# scripts/inroot.sh ROOT for another release's or a package's root; TG_ROOT is that root ("" for
+# the host), which prefixes the release's own paths (the project folder is the same on both sides).
 TG_IN_RELEASE=()
+TG_ROOT=${TASKGOV_SLURM_ROOT:-}
+[ -n "$TG_ROOT" ] || [ -z "${TASKGOV_SLURM:-}" ] ||
+  TG_ROOT=$("$TG_TOP/scripts/slurm-root.sh" "$TASKGOV_SLURM" path)
+# shellcheck disable=SC2034  # used by the scenarios that source this file
+[ -z "$TG_ROOT" ] || TG_IN_RELEASE=("$TG_TOP/scripts/inroot.sh" "$TG_ROOT")
 # How a job's GRES requests are spelled (TresPerNode, CpusPerTres, squeue %b): "gres:gpu:h100:2"
 # in 22.05, "gres/gpu:h100:2" in 24.11.
 TG_GRES=gres:
-if [ -n "${TASKGOV_SLURM:-}" ]; then
-  TG_IN_RELEASE=("$TG_TOP/scripts/inroot.sh" "$("$TG_TOP/scripts/slurm-root.sh" "$TASKGOV_SLURM" path)")
-  TG_GRES=gres/
-fi
+# shellcheck disable=SC2034  # used by the scenarios that source this file
+[ -z "${TASKGOV_SLURM:-}" ] || TG_GRES=gres/
 TG_JOBDIR=$TASKGOV_CLUSTER_DIR/jobs/$TG_TEST
 TG_CTLD_LOG=$TASKGOV_CLUSTER_DIR/log/slurmctld.log
 TG_FAILED=0
@@ -81,8 +85,9 @@ tg_assert_fails() {                           # DESC COMMAND...: the command fai
 
 # ------------------------------------------------------------------ the cluster
 tg_plugins_built() {
-  local p
-  for p in job_submit priority preempt; do [ -f "$TG_PLUGIN_DIR/${p}_taskgov.so" ] || return 1; done
+  local p dir=$TG_PLUGIN_DIR
+  [[ $dir == "$TG_TOP"/* ]] || dir=$TG_ROOT$dir
+  for p in job_submit priority preempt; do [ -f "$dir/${p}_taskgov.so" ] || return 1; done
 }
 
 # The mode tests run in: TASKGOV_PLUGINS when set, else on when the plugins are built.
