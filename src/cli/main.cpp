@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <slurm/slurm_version.h>
 
 #include <vector>
 
@@ -9,6 +11,11 @@ int main(int argc, char** argv) {
   namespace cli = taskgov::cli;
   CLI::App app{"taskgov: task governance for Slurm GPU clusters", "taskgov"};
   app.require_subcommand(1);
+  // The plugins load only into the Slurm release they were built for: the version says which.
+  app.set_version_flag("--version", fmt::format("taskgov {} for Slurm {}.{:02}.{}", PACKAGE_VERSION,
+                                                SLURM_VERSION_MAJOR(SLURM_VERSION_NUMBER),
+                                                SLURM_VERSION_MINOR(SLURM_VERSION_NUMBER),
+                                                SLURM_VERSION_MICRO(SLURM_VERSION_NUMBER)));
   std::vector<cli::Command> commands = {
       cli::add_check_command(&app),
       cli::add_status_command(&app),
