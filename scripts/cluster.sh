@@ -320,10 +320,14 @@ write_configs() {
     "H100_PORTS=$((17001 + port_offset))-$((17002 + port_offset))" \
     "A100_PORTS=$((17011 + port_offset))-$((17012 + port_offset))" "TRN_PORT=$((17021 + port_offset))"
   render "$top/etc/cluster/gres.conf.in" "$new/gres.conf" "CLUSTER_DIR=$cdir"
-  if [ "$release" = 24.11 ]; then
-    # slurmd 24.11 sets up a cgroup plugin whatever ProctrackType says, and the root has no
-    # cgroup tree (R3); the emulated nodes share one host anyway.
-    printf '# taskgov local cluster (scripts/cluster.sh): no cgroups, nodes share one host\nCgroupPlugin=disabled\n' >"$new/cgroup.conf"
+  if [ -n "$root" ]; then
+    # slurmd sets up a cgroup plugin whatever ProctrackType says, and a root has no cgroup tree
+    # (R3); the emulated nodes share one host anyway. 22.05 has no "disabled", and its autodetect
+    # fails there, but cgroup/v1 touches nothing at init and nothing here uses it later.
+    local cgroup_plugin=disabled
+    [ "$release" = 24.11 ] || cgroup_plugin=cgroup/v1
+    printf '# taskgov local cluster (scripts/cluster.sh): no cgroups, nodes share one host\nCgroupPlugin=%s\n' \
+      "$cgroup_plugin" >"$new/cgroup.conf"
   fi
   render "$top/etc/cluster/slurmdbd.conf.in" "$new/slurmdbd.conf" "CLUSTER_DIR=$cdir" \
     "DB_PORT=$db_port" "DBD_PORT=$dbd_port" "DB_PASSWORD=$(cat "$etc/db-password")"
