@@ -73,16 +73,17 @@ finish() {
   set +e
   if [ $cluster_started = 1 ]; then "$top/scripts/cluster.sh" stop 9>&- >>"$out/cluster.log" 2>&1; fi
   if [ -n "$tmp" ]; then
-    mountpoint -q "$tmp/merged" && umount "$tmp/merged"
-    rm -rf "$tmp"
+    if ! mountpoint -q "$tmp/merged" || umount "$tmp/merged"; then rm -rf "$tmp"
+    else fail "the overlay $tmp/merged is still mounted (a process left in the root?)"; fi
   fi
   [ $rc = 0 ] || [ -n "$why" ] || why="test-deb stopped (exit $rc)"
-  printf '%s whole run (%s): %s s\n' "$(date -u +%FT%TZ)" "${why:-PASS}" "$(elapsed "$t_run")" >>"$timings"
+  printf '%s whole run (%s): %s s\n' "$(date -u +%FT%TZ)" "${why:+FAIL: }${why:-PASS}" "$(elapsed "$t_run")" >>"$timings"
   if [ -z "$why" ]; then echo "deb $release: PASS"; exit 0; fi
   echo "deb $release: FAIL ($why)"
   exit 1
 }
 trap finish EXIT
+trap 'why="interrupted"; exit 1' INT TERM
 give_up() { fail "$*"; exit 1; }
 
 # ------------------------------------------------------------------ 1. the package
@@ -138,6 +139,10 @@ missing=$(inroot sh -c 'for f in "$@" /usr/bin/taskgov /usr/lib/*/libtaskgov.so.
                          ldd "$f" | sed -n "s|^|$f: |; /not found/p"; done' ldd \
           "$plugindir"/{job_submit,priority,preempt}_taskgov.so)
 check "ldd finds every library${missing:+: $missing}" test -z "$missing"
+# Debian policy 10.2: no RPATH or RUNPATH to the system's own library folders (readelf: the host's).
+rpaths=$(for f in "$root$plugindir"/*_taskgov.so "$root"/usr/bin/taskgov "$root"/usr/lib/*/libtaskgov.so.*; do
+           readelf -d "$f" | sed -n "s|^.*(R[UN]*PATH).*\[\(.*\)\]|${f#"$root"}: \1|p"; done)
+check "no RPATH or RUNPATH${rpaths:+: $rpaths}" test -z "$rpaths"
 [ -z "$why" ] || exit 1
 
 # ------------------------------------------------------------------ 4. slurmctld on the package
