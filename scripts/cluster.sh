@@ -96,7 +96,8 @@ wrapped_clients=(sbatch srun salloc squeue scontrol scancel sacct sacctmgr sinfo
                  runuser taskgov)
 make_wrappers() {
   local c target
-  install -d -m 0755 "$cdir/bin"
+  install -d -m 0755 "$cdir" "$cdir/bin"
+  touch "$cdir/.taskgov-cluster"          # the folder is this script's, for reset
   for c in "${wrapped_clients[@]}"; do
     target=$c
     [ "$c" != taskgov ] || target=$taskgov_in_root

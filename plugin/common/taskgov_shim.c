@@ -17,6 +17,7 @@
 #include "src/slurmctld/slurmctld.h"
 
 #include "compat/interfaces.h"
+#include "compat/job_record.h"
 #include "compat/list.h"
 #include "taskgov_shim.h"
 
@@ -138,7 +139,7 @@ extern void taskgov_push_admin_comment(job_record_t *job_ptr)
 	slurm_selected_step_t step;
 	list_t *ret_list;
 
-	if (!job_ptr->details)
+	if (!job_ptr->details || !taskgov_queue_job_record(job_ptr))
 		return;
 	memset(&job_cond, 0, sizeof(job_cond));
 	memset(&job_rec, 0, sizeof(job_rec));

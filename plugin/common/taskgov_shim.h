@@ -46,7 +46,8 @@ extern int taskgov_class_of_job(tg_engine_t *engine, const job_record_t *job_ptr
 extern void taskgov_record_on_job(job_record_t *job_ptr, const char *fields);
 /* The same without sending it: for a record that waits on Slurm's confirmation. */
 extern void taskgov_append_to_job(job_record_t *job_ptr, const char *fields);
-/* Sends the job's AdminComment to slurmdbd again (e.g. to the new record of a requeued job). */
+/* Sends the job's AdminComment to slurmdbd again (e.g. to the new record of a requeued job),
+ * once its current record is queued to slurmdbd (compat/job_record.h): nothing before. */
 extern void taskgov_push_admin_comment(job_record_t *job_ptr);
 
 /* The account's own association (no user); caller holds assoc_mgr's assoc lock. */

@@ -14,6 +14,7 @@
 #include "src/common/xstring.h"
 #include "src/slurmctld/slurmctld.h"
 
+#include "compat/job_record.h"
 #include "sacct_trail.h"
 #include "taskgov_shim.h"
 
@@ -22,6 +23,7 @@ static void _push_requeued_trail(tg_engine_t *engine, job_record_t *job_ptr)
 	if (!job_ptr->restart_cnt || !job_ptr->admin_comment ||
 	    !tg_admin_comment_has(job_ptr->admin_comment, "preempted_by") ||
 	    !job_ptr->db_index || job_ptr->db_index == NO_VAL64 ||
+	    !taskgov_queue_job_record(job_ptr) ||
 	    !tg_trail_first_push(engine, job_ptr->job_id, job_ptr->db_index))
 		return;
 	taskgov_push_admin_comment(job_ptr);

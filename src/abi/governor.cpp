@@ -66,6 +66,11 @@ void Governor::defer_record(std::string record) {
   deferred_records_.push_back(std::move(record));
 }
 
+void Governor::defer_refusal(const std::string& file, const std::string& error) {
+  std::lock_guard<std::mutex> lock(audit_lock_);
+  deferred_refusals_.push_back({file, error});
+}
+
 void Governor::configure_audit(const std::string& slurmctld_log_file, Reporter report) {
   {
     std::lock_guard<std::mutex> lock(audit_lock_);
@@ -81,7 +86,7 @@ std::unique_ptr<Governor::ReadPolicy> Governor::read_policy(const std::string& p
   PolicyError failure;
   if (!load_policy_file(path, &read->policy, &failure)) {
     *error = failure.to_string();
-    defer_record(audit::policy_refused(path, *error, config().get()));
+    defer_refusal(path, *error);
     return nullptr;
   }
   return read;
@@ -91,7 +96,7 @@ bool Governor::install_policy(ReadPolicy read, const Inventory& inventory, std::
   PolicyError failure;
   if (!engine_.set_policy(std::move(read.policy), inventory, &failure)) {
     *error = failure.to_string();
-    defer_record(audit::policy_refused(read.path, *error, config().get()));
+    defer_refusal(read.path, *error);
     return false;
   }
   std::atomic_store(&config_, engine_.config());
@@ -105,7 +110,11 @@ void Governor::reopen_audit() {
   std::string path;
   {
     std::lock_guard<std::mutex> lock(audit_lock_);
-    records.swap(deferred_records_);
+    for (const Refusal& refusal : deferred_refusals_)
+      records.push_back(audit::policy_refused(refusal.file, refusal.error, in_force.get()));
+    deferred_refusals_.clear();
+    records.insert(records.end(), deferred_records_.begin(), deferred_records_.end());
+    deferred_records_.clear();
     path = in_force && !in_force->policy.cluster.audit_log.empty() ? in_force->policy.cluster.audit_log
                                                                    : default_audit_path_;
     // A refusal before any policy goes to the default log; later ones to the log in force.

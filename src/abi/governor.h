@@ -108,6 +108,7 @@ class Governor {
 
  private:
   void defer_record(std::string record);
+  void defer_refusal(const std::string& file, const std::string& error);
 
   Engine engine_;
   std::atomic<uint64_t> generation_{0};
@@ -128,6 +129,12 @@ class Governor {
   std::string audit_path_;
   std::string default_audit_path_ = default_audit_log_path("");
   std::vector<std::string> deferred_records_;
+  // A refusal's record names the policy that stays in force, known only once the load is over:
+  // a slurmctld that restarts with a bad file falls back on the last good copy after the refusal.
+  struct Refusal {
+    std::string file, error;
+  };
+  std::vector<Refusal> deferred_refusals_;
   // Unlike the engine's result, it survives a policy reload: the limits and bands a reload
   // moves are decisions to record too.
   std::shared_ptr<const CycleResult> last_published_;

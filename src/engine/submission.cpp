@@ -299,10 +299,15 @@ bool choose_class(const Submitted& job, SubmitDecision* decision) {
     if (decision->klass < 0) {
       std::vector<std::string> names;
       for (const PriorityClass& c : classes) names.push_back(c.name);
+      // Slurm 24.11 lets a job list several QOS and run under whichever fits first; a governed
+      // job has one class, which orders it and decides what it may preempt, so it names one.
+      const bool several = job.request.qos.find(',') != std::string::npos;
       return refused(decision, SubmitOutcome::InvalidQos,
-                     fmt::format("taskgov: QOS '{}' is not a priority class; use --qos= one of: {} "
-                                 "(no --qos means {})", job.request.qos, join(names),
-                                 classes[static_cast<size_t>(policy.lowest_class())].name));
+                     fmt::format("taskgov: {}; use --qos= one of: {} (no --qos means {})",
+                                 several ? fmt::format("--qos='{}' lists several QOS, but a job of a "
+                                                       "team has one priority class", job.request.qos)
+                                         : fmt::format("QOS '{}' is not a priority class", job.request.qos),
+                                 join(names), classes[static_cast<size_t>(policy.lowest_class())].name));
     }
   }
   decision->admin_comment = stamp_admin_comment(job.request.admin_comment, job.team_name,

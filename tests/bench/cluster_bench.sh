@@ -22,9 +22,16 @@
 #            submission every BENCH_TRIGGER_GAP s, BENCH_TRIGGERS times, starts default-depth
 #            passes; slurmctld adds its full-queue pass every sched_interval (60 s, unchanged).
 #            Three configurations: stock, stock + static GrpTRES equal to the GPU limits taskgov
-#            sets here (sacctmgr, removed afterwards), taskgov. Also the CPU time of
-#            priority/taskgov's cycle thread per cycle, read from outside the process
-#            (/proc/<slurmctld>/task/<tid>/schedstat sampled every 50 ms).   Target: <= 1.1x.
+#            sets here (sacctmgr, removed afterwards), taskgov, in five windows ordered taskgov,
+#            stock, stock + GrpTRES, stock, taskgov, so that a machine growing slower or faster
+#            over the run weighs on stock and taskgov alike; each figure is over both of its
+#            windows. Each window runs under `perf record -F 499` of slurmctld when perf is
+#            installed (its largest symbols are printed per window) and prints the load average. Also the CPU time of priority/taskgov's cycle thread ("tg_cycle") per
+#            cycle, read from outside the process (/proc/<pid>/task/<tid>/schedstat sampled
+#            every 50 ms), and the cycle's job lock hold, which the plugin logs per cycle with
+#            DebugFlags=Priority at the verbose level (raised for the taskgov windows).
+#            Target: <= 1.1x. After it the cluster is reset: cancelling the jobs one by one
+#            would take longer than the benchmark.
 #
 # Usage (root): tests/bench/cluster_bench.sh [submit] [reclaim] [sched]   (default: all three)
 # Environment: BENCH_SUBMITS (2000), BENCH_ROUNDS (4), BENCH_RECLAIM_REPS (5),
@@ -57,6 +64,7 @@ users=(alice bob carol dave)
 bench_qos=bench-high                           # created for the stock reclaim baseline
 qos_created=0
 sampler_pid=
+perf_pid=
 cur_mode=
 cur_policy=
 
@@ -71,7 +79,7 @@ calc() { awk "BEGIN { printf \"$1\", $2 }"; }   # calc FORMAT EXPRESSION
 use_cluster() {
   local mode=$1 policy=$2 mark i
   [ "$mode:$policy" != "$cur_mode:$cur_policy" ] || return 0
-  mark=$(wc -l <"$ctld_log" 2>/dev/null || echo 0)
+  mark=$( (wc -l <"$ctld_log") 2>/dev/null || echo 0)
   TASKGOV_PLUGINS=$mode TASKGOV_POLICY=$policy "$cluster" start >&2 ||
     die "scripts/cluster.sh start (plugins $mode) failed"
   install -d -m 1777 "$jobdir"
@@ -380,18 +388,13 @@ bench_reclaim() {
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # ------------------------------------------------------------------ scheduling cost
-# cycle_thread: the TID of priority/taskgov's cycle thread in slurmctld: the plugin starts it in
-# init() right after priority/multifactor (which it loads) started its "decay" thread, so it is
-# the next thread, and it keeps the process name. None without the plugins.
+# cycle_thread PID: the TID of priority/taskgov's cycle thread, which names itself "tg_cycle".
 cycle_thread() {
-  local pid=$1 tid after=0
-  while read -r tid; do
-    if [ $after = 1 ]; then
-      [ "$(cat "/proc/$pid/task/$tid/comm" 2>/dev/null)" = slurmctld ] && echo "$tid"
-      return 0
-    fi
-    [ "$(cat "/proc/$pid/task/$tid/comm" 2>/dev/null)" = decay ] && after=1
-  done < <(printf '%s\n' "/proc/$pid/task/"* | sed 's|.*/||' | sort -n)
+  local t
+  for t in "/proc/$1/task/"*; do
+    [ "$(cat "$t/comm" 2>/dev/null)" = tg_cycle ] && { echo "${t##*/}"; return 0; }
+  done
+  return 0
 }
 
 # sample_thread PID TID FILE: "time_us cpu_ns" lines every 50 ms (runs until killed).
@@ -463,11 +466,11 @@ clear_static_limits() {
   limits_set=0
 }
 
-# sched_window CONFIG (on | off | limits): the sdiag window, and per-cycle "Last cycle" samples of
-# the cycles a trigger started on its own (one new cycle between two reads).
+# sched_window CONFIG (on | off | limits) N: window N of CONFIG: the sdiag figures, and per-cycle
+# "Last cycle" samples of the cycles a trigger started on its own (one new cycle between two reads).
 declare -A sched_res=()
 sched_window() {
-  local config=$1 mode=off pid tid="" k samples prev c l one=() st lines_before debug_level
+  local config=$1 w=$1.$2 mode=off pid tid="" k samples prev c l one=() st lines_before debug_level
   [ "$config" = on ] && mode=on
   use_cluster "$mode" "$sample_policy"
   if [ "$config" = limits ]; then set_static_limits; sleep 2; fi
@@ -486,6 +489,12 @@ sched_window() {
     sample_thread "$pid" "$tid" "$samples" &
     sampler_pid=$!
   fi
+  # Every window under the same light profiler, so that it weighs on each alike: where
+  # slurmctld's CPU time goes, compared between configurations at the end.
+  if command -v perf >/dev/null; then
+    perf record -q -F 499 -p "$pid" -o "$jobdir/perf-$w.data" >/dev/null 2>&1 &
+    perf_pid=$!
+  fi
   if [ "$mode" = on ]; then
     # log_flag() lines print at the verbose level, above the cluster's SlurmctldDebug=info.
     debug_level=$(scontrol show config | awk '$1 == "SlurmctldDebug" { print $3 }')
@@ -502,23 +511,28 @@ sched_window() {
     prev=$c
   done
   st=$(sched_stat)
-  sched_res[$config]="$st $(calc '%.0f' "$(median "${one[@]:-0}")") ${#one[@]}"
+  if [ -n "$perf_pid" ]; then
+    kill -INT "$perf_pid" 2>/dev/null || true
+    wait "$perf_pid" 2>/dev/null || true
+    perf_pid=
+  fi
+  sched_res[load.$w]=$(cut -d' ' -f1 /proc/loadavg)
+  sched_res[$w]="$st $(calc '%.0f' "$(median "${one[@]:-0}")") ${#one[@]}"
   if [ -n "$sampler_pid" ]; then
     kill "$sampler_pid" 2>/dev/null || true
     wait "$sampler_pid" 2>/dev/null || true
     sampler_pid=
-    sched_res[thread]=$(cycle_bursts "$samples")
+    sched_res[thread.$2]=$(cycle_bursts "$samples")
   fi
   if [ "$mode" = on ]; then
     scontrol setdebugflags -Priority
     scontrol setdebug "${debug_level:-info}"
     # The cycle's own account of its lock holds (governance_cycle.c), one line per cycle.
-    sched_res[locks]=$(tail -n +"$((lines_before + 1))" "$ctld_log" |
+    sched_res[locks.$2]=$(tail -n +"$((lines_before + 1))" "$ctld_log" |
       sed -n 's/.*job lock held \([0-9]*\) us (snapshot) + \([0-9]*\) us (write-back), engine \([0-9]*\) us.*/\1 \2 \3/p' |
-      awk '{ n++; s += $1; w += $2; e += $3; h = $1 + $2; if (h > m) m = h }
-           END { if (n) printf "%d %.1f %.1f %.1f %.1f\n", n, s / n / 1e3, w / n / 1e3, m / 1e3, e / n / 1e3; else print "0 0 0 0 0" }')
+      awk '{ print $1, $2, $3 }')
   fi
-  sched_res[reasons_$config]=$(squeue -h -t PD -o %r | grep -v JobHeldUser | sort | uniq -c |
+  sched_res[reasons_$w]=$(squeue -h -t PD -o %r | grep -v JobHeldUser | sort | uniq -c |
                                awk '{ printf "%s%s %d", sep, $2, $1; sep = ", " }')
   if [ "$config" = limits ]; then clear_static_limits; fi
 }
@@ -558,45 +572,67 @@ bench_sched() {
   log "submitted in $(calc '%.0f' "($(now_us) - $t0) / 1e6") s; $(squeue -h -t PD | wc -l) pending"
   wait_running 1 "${fill[@]}" || die "a fill job stopped: $(squeue -h -t R -o '%i %u %T')"
 
-  # Stock first, in a slurmctld just restarted on the same jobs; then the same slurmctld with
-  # static GrpTRES limits (live, from slurmdbd); then taskgov, restarted again.
-  for config in off limits on; do sched_window "$config"; done
+  # taskgov first, in the slurmctld that took the jobs; stock in a slurmctld restarted on the
+  # same jobs; static GrpTRES limits added to that slurmctld (live, from slurmdbd); stock again
+  # once they are removed; taskgov again, restarted: stock and taskgov have the same mean moment
+  # in the run, so that a machine growing slower or faster weighs on both alike.
+  local windows=(on.1 off.1 limits.1 off.2 on.2) win
+  for win in "${windows[@]}"; do sched_window "${win%.*}" "${win#*.}"; done
   wait_running 1 "${fill[@]}" || die "a fill job stopped during the measurement"
 
   local c m x l d q bc bm med n
   echo
   echo "== 2. Scheduling cost: sdiag main-scheduler mean cycle, same $pending pending 1-GPU jobs"
   echo "   (every GPU busy with an in-quota job of its team; a held submission every $trigger_gap s,"
-  echo "   $triggers times; 'single' = cycles that a trigger started on its own, read as sdiag's Last cycle)"
-  for config in off limits on; do
-    read -r c m x l d q bc bm med n <<<"${sched_res[$config]}"
-    printf '  %-16s mean %7d µs over %3d cycles (max %7d; single cycles: median %7s µs of %d); mean depth %d, queue %d; backfill mean %d µs over %d\n' \
-      "$(sched_label "$config")" "$m" "$c" "$x" "$med" "$n" "$d" "$q" "$bm" "$bc"
-    printf '  %-16s pending reasons after the window: %s\n' "" "${sched_res[reasons_$config]}"
+  echo "   $triggers times per window; 'single' = cycles that a trigger started on its own, read as"
+  echo "   sdiag's Last cycle; windows in run order)"
+  for win in "${windows[@]}"; do
+    read -r c m x l d q bc bm med n <<<"${sched_res[$win]}"
+    printf '  %-20s mean %7d µs over %3d cycles (max %7d; single cycles: median %7s µs of %d); mean depth %d, queue %d; backfill mean %d µs over %d\n' \
+      "$(sched_label "${win%.*}") (${win#*.})" "$m" "$c" "$x" "$med" "$n" "$d" "$q" "$bm" "$bc"
+    printf '  %-20s pending reasons after the window: %s; load average (1 min) at its end %s\n' "" \
+      "${sched_res[reasons_$win]}" "${sched_res[load.$win]}"
   done
+  # combined CONFIG FIELD: over CONFIG's windows, "mean" the cycle-weighted mean cycle, "max" the
+  # longest cycle (the full-queue pass), "bf" backfill's cycle-weighted mean.
+  combined() {
+    local k
+    for k in "${!sched_res[@]}"; do
+      if [[ $k == "$1".[0-9] ]]; then echo "${sched_res[$k]}"; fi
+    done | awk -v f="$2" '{ c += $1; s += $1 * $2; if ($3 > x) x = $3; bc += $7; bs += $7 * $8 }
+      END { if (f == "mean") printf "%.0f\n", c ? s / c : 0
+            else if (f == "max") print x + 0
+            else printf "%.0f\n", bc ? bs / bc : 0 }'
+  }
   local m_on m_off m_lim x_on x_off
-  m_on=$(cut -d' ' -f2 <<<"${sched_res[on]}")
-  m_off=$(cut -d' ' -f2 <<<"${sched_res[off]}")
-  m_lim=$(cut -d' ' -f2 <<<"${sched_res[limits]}")
-  x_on=$(cut -d' ' -f3 <<<"${sched_res[on]}")
-  x_off=$(cut -d' ' -f3 <<<"${sched_res[off]}")
+  m_on=$(combined on mean) m_off=$(combined off mean) m_lim=$(combined limits mean)
+  x_on=$(combined on max) x_off=$(combined off max)
+  printf '  over both windows: mean cycle taskgov %d µs, stock %d µs; backfill mean taskgov %d µs, stock %d µs, stock + GrpTRES %d µs\n' \
+    "$m_on" "$m_off" "$(combined on bf)" "$(combined off bf)" "$(combined limits bf)"
   printf '  full-queue pass (sdiag max cycle): taskgov %d µs, stock %d µs, no longer than stock: %s\n' \
     "$x_on" "$x_off" "$(verdict "$x_on <= $x_off")"
-  if [ -n "${sched_res[thread]:-}" ]; then
-    local w wm
-    read -r c m x w wm <<<"${sched_res[thread]}"
-    printf '  priority/taskgov cycle thread (taskgov window): %d cycles, %s ms CPU each on average (max %s ms):\n' "$c" "$m" "$x"
-    printf '  %-16s snapshot and write-back under the job write lock, engine without locks\n' ""
-    if [ "$w" -gt 0 ]; then
-      printf '  %-16s plus %d one-second wake-ups of %s ms CPU each (median), in the kernel futex wait\n' "" "$w" "$wm"
-    fi
-  fi
-  if [ -n "${sched_res[locks]:-}" ]; then
-    local lc ls lw lm le
-    read -r lc ls lw lm le <<<"${sched_res[locks]}"
-    printf '  priority/taskgov cycle, measured inside: %d cycles; job lock held %s ms (snapshot) + %s ms (write-back) on average, at most %s ms; engine %s ms without a lock\n' \
-      "$lc" "$ls" "$lw" "$lm" "$le"
-  fi
+  local k w wm
+  for k in 1 2; do
+    [ -n "${sched_res[thread.$k]:-}" ] || continue
+    read -r c m x w wm <<<"${sched_res[thread.$k]}"
+    printf '  priority/taskgov cycle thread, taskgov window %d: %d cycles, %s ms CPU each on average (max %s ms)' "$k" "$c" "$m" "$x"
+    if [ "$w" -gt 0 ]; then printf '; plus %d one-second wake-ups of %s ms CPU each (median)' "$w" "$wm"; fi
+    echo
+  done
+  local locks
+  locks=$(printf '%s\n' "${sched_res[locks.1]:-}" "${sched_res[locks.2]:-}" | awk 'NF == 3 {
+      n++; s += $1; w += $2; e += $3; h = $1 + $2; if (h > m) m = h }
+      END { if (n) printf "%d cycles; job write lock held %.2f ms (snapshot) + %.2f ms (write-back) on average, at most %.2f ms in all; engine %.2f ms without a lock", n, s / n / 1e3, w / n / 1e3, m / 1e3, e / n / 1e3 }')
+  printf '  priority/taskgov cycle, measured inside (DebugFlags=Priority): %s\n' "${locks:-no lines logged}"
+  local data
+  for win in "${windows[@]}"; do
+    data=$jobdir/perf-$win.data
+    [ -s "$data" ] || continue
+    printf '  perf, %s: slurmctld samples at 499 Hz by object and symbol, the 8 largest:\n' "$(sched_label "${win%.*}") (${win#*.})"
+    # sed reads to the end: perf must not die of a closed pipe (pipefail).
+    perf report -i "$data" --sort dso,sym --stdio -n 2>/dev/null | grep -E '^ +[0-9]' |
+      sed -n 's/^ */      /; 1,8p' || true
+  done
   if [ "$m_off" -gt 0 ]; then
     printf 'sched: taskgov/stock = %.2f (taskgov %.1f ms, stock %.1f ms, stock+GrpTRES %.1f ms)\n' \
       "$(calc '%.4f' "$m_on / $m_off")" "$(calc '%.1f' "$m_on / 1000")" "$(calc '%.1f' "$m_off / 1000")" \
@@ -615,7 +651,12 @@ cleanup() {
   set +e
   if [ -n "$sampler_pid" ]; then kill "$sampler_pid" 2>/dev/null; wait "$sampler_pid" 2>/dev/null; fi
   log "cleaning up: cancelling jobs, deleting QOS $bench_qos if created, restoring the sample policy (plugins $orig_mode)"
-  if "$cluster" status >/dev/null 2>&1; then
+  if [ -n "$perf_pid" ]; then kill -INT "$perf_pid" 2>/dev/null; wait "$perf_pid" 2>/dev/null; fi
+  if "$cluster" status >/dev/null 2>&1 && [ "$(squeue -h -o %i 2>/dev/null | wc -l)" -gt 2000 ]; then
+    log "more than 2,000 jobs: resetting the cluster instead (scripts/cluster.sh reset)"
+    "$cluster" reset >&2
+    [ "$orig_up" = 0 ] || TASKGOV_PLUGINS=$orig_mode "$cluster" start >/dev/null 2>&1
+  elif "$cluster" status >/dev/null 2>&1; then
     drain
     delete_bench_qos
     clear_static_limits

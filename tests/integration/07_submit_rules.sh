@@ -74,6 +74,12 @@ sbatch_as alice --qos=normal --gres=gpu:h100:1 --wrap true
 tg_assert_eq "a QOS that is no priority class is refused" 1 "$RC"
 tg_assert_contains "the refusal lists the classes" "use --qos= one of: inference, training, experimentation" "$ERR"
 
+# Slurm 24.11 accepts a list of QOS; a governed job has one class.
+sbatch_as alice --qos=training,inference --gres=gpu:h100:1 --wrap true
+tg_assert_eq "a list of QOS is refused" 1 "$RC"
+tg_assert_contains "the refusal says why and lists the classes" \
+  "--qos='training,inference' lists several QOS, but a job of a team has one priority class; use --qos= one of:" "$ERR"
+
 sbatch_as alice --hold -N2 --gres=gpu:h100:2 --wrap true
 held=$OUT
 tg_log_mark

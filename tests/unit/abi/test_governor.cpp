@@ -54,6 +54,25 @@ START_TEST(generation_counts_successful_installs) {
 }
 END_TEST
 
+// slurmctld restarting with a bad file falls back on the last good copy: the refusal's record
+// names that copy as the policy in force, not null (24.11 restarts at every reconfigure).
+START_TEST(a_refusal_names_the_policy_in_force_after_the_load) {
+  const std::string good = policy_file("reject");
+  const std::string log = good.substr(0, good.rfind('/')) + "/decisions.log";
+  {
+    Governor governor;
+    std::string error;
+    ck_assert_ptr_null(governor.read_policy(good + ".missing", &error).get());
+    ck_assert_msg(governor.load_policy(good, two_h100_nodes(), &error), "%s", error.c_str());
+  }
+  std::ifstream in(log);
+  std::string line, refusal;
+  while (std::getline(in, line))
+    if (line.find("\"refused\"") != std::string::npos) refusal = line;
+  ck_assert_msg(refusal.find("\"in_force\":\"" + good + "\"") != std::string::npos, "%s", refusal.c_str());
+}
+END_TEST
+
 const struct {
   const char* unmapped;
   std::vector<std::string> lineage;
@@ -133,6 +152,7 @@ Suite* governor_suite() {
   Suite* s = suite_create("governor");
   TCase* tc = tcase_create("governor");
   tcase_add_test(tc, generation_counts_successful_installs);
+  tcase_add_test(tc, a_refusal_names_the_policy_in_force_after_the_load);
   tcase_add_loop_test(tc, unmapped_accounts_follow_the_policy, 0, count_of(kUnmappedCases));
   tcase_add_test(tc, no_policy_leaves_submissions_alone);
   tcase_add_test(tc, a_value_longer_than_its_room_refuses_the_job);

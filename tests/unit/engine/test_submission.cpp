@@ -76,13 +76,22 @@ START_TEST(no_qos_gets_the_lowest_class) {
 }
 END_TEST
 
+// A QOS that is no class, or a list of QOS (Slurm 24.11's --qos=a,b), is refused with the classes.
+const struct {
+  const char* qos;
+  const char* why;
+} kRefusedQos[] = {
+    {"normal", "QOS 'normal' is not a priority class"},
+    {"training,inference", "--qos='training,inference' lists several QOS, but a job of a team has one priority class"},
+};
+
 START_TEST(a_qos_that_is_no_class_is_refused_with_the_classes) {
   SubmitRequest r = request("nlp", "gres:gpu:h100:2");
-  r.qos = "normal";
+  r.qos = kRefusedQos[_i].qos;
   SubmitDecision d = decide(r);
   ck_assert_int_eq(static_cast<int>(d.outcome), static_cast<int>(SubmitOutcome::InvalidQos));
-  CHECK_CONTAINS(d.message, "QOS 'normal' is not a priority class");
-  CHECK_CONTAINS(d.message, "inference, training, experimentation");
+  CHECK_CONTAINS(d.message, kRefusedQos[_i].why);
+  CHECK_CONTAINS(d.message, "; use --qos= one of: inference, training, experimentation");
 }
 END_TEST
 
@@ -421,7 +430,7 @@ int main() {
   Suite* suite = suite_create("submission");
   TCase* tc = tcase_create("rules");
   tcase_add_test(tc, no_qos_gets_the_lowest_class);
-  tcase_add_test(tc, a_qos_that_is_no_class_is_refused_with_the_classes);
+  tcase_add_loop_test(tc, a_qos_that_is_no_class_is_refused_with_the_classes, 0, count_of(kRefusedQos));
   tcase_add_test(tc, a_named_class_is_kept);
   tcase_add_test(tc, untyped_gpus_go_to_the_teams_only_type);
   tcase_add_test(tc, untyped_gpus_on_an_untyped_cluster_are_kept);
