@@ -153,6 +153,9 @@ extern void taskgov_push_admin_comment(job_record_t *job_ptr)
 	list_append(job_cond.step_list, &step);
 	/* Asynchronous: slurmctld must not wait on slurmdbd under the job lock. */
 	job_cond.flags = JOBCOND_FLAG_NO_WAIT | JOBCOND_FLAG_NO_DEFAULT_USAGE;
+	/* Any record flags: zero would ask for records with no flag set, which excludes every
+	 * job the scheduler started (sacctmgr sets the same). */
+	job_cond.db_flags = SLURMDB_JOB_FLAG_NOTSET;
 	job_cond.cluster_list = list_create(NULL);
 	list_append(job_cond.cluster_list, slurm_conf.cluster_name);
 	job_cond.usage_start = job_ptr->details->submit_time;

@@ -21,13 +21,22 @@ int64_t integer_at(json_t* object, const char* key) {
   return json_integer_value(json_object_get(object, key));
 }
 
+// "current": "PREEMPTED" up to data_parser v0.0.38 (22.05); a list of the base state and its
+// flags since, the base state first ("current": ["PREEMPTED"] from 24.11's v0.0.42).
+std::string state_of(json_t* state) {
+  json_t* current = json_object_get(state, "current");
+  if (json_is_array(current)) current = json_array_get(current, 0);
+  const char* value = json_string_value(current);
+  return value ? value : "";
+}
+
 SacctJob read_job(json_t* job) {
   SacctJob out;
   out.id = static_cast<uint32_t>(integer_at(job, "job_id"));
   out.account = string_at(job, "account");
   out.user = string_at(job, "user");
   out.qos = string_at(job, "qos");
-  out.state = string_at(json_object_get(job, "state"), "current");
+  out.state = state_of(json_object_get(job, "state"));
   out.admin_comment = string_at(json_object_get(job, "comment"), "administrator");
   out.nodes = string_at(job, "nodes");
   json_t* time = json_object_get(job, "time");

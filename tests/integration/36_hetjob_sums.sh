@@ -32,5 +32,6 @@ for _ in $(seq 1 200); do
 done
 tg_assert_eq "both components run" 2 "$(grep -c 'JobState=RUNNING' <<<"$components")"
 tg_assert_eq "both components are stamped" 2 "$(grep -c 'AdminComment=taskgov:team=nlp;class=' <<<"$components")"
-tg_assert_eq "both components hold typed GPUs" 2 "$(grep -Ec ' TRES=[^ ]*gres/gpu:h100=(8|4)' <<<"$components")"
+# 22.05 prints TRES=, 24.11 AllocTRES=.
+tg_assert_eq "both components hold typed GPUs" 2 "$(grep -Ec ' (Alloc)?TRES=[^ ]*gres/gpu:h100=(8|4)' <<<"$components")"
 tg_done

@@ -129,6 +129,19 @@ START_TEST(sacct_json_records) {
 }
 END_TEST
 
+// Slurm 24.11 (data_parser v0.0.42) lists the state with its flags.
+START_TEST(sacct_json_state_as_a_list) {
+  std::vector<SacctJob> jobs;
+  std::string error;
+  ck_assert_msg(parse_sacct_json(R"({"jobs": [{"job_id": 7, "state": {"current": ["PREEMPTED"], "reason": "None"}},
+                                              {"job_id": 8, "state": {"current": []}}]})",
+                                 &jobs, &error), "%s", error.c_str());
+  ck_assert_uint_eq(jobs.size(), 2);
+  CHECK_STRING(jobs[0].state, "PREEMPTED");
+  CHECK_STRING(jobs[1].state, "");
+}
+END_TEST
+
 START_TEST(sacct_json_refused_when_not_a_job_list) {
   std::vector<SacctJob> jobs;
   std::string error;
@@ -300,6 +313,7 @@ Suite* report_suite() {
   tcase_add_test(tc, runs_are_clipped_to_the_window);
   tcase_add_test(tc, nearest_rank_percentile);
   tcase_add_test(tc, sacct_json_records);
+  tcase_add_test(tc, sacct_json_state_as_a_list);
   tcase_add_test(tc, sacct_json_refused_when_not_a_job_list);
   tcase_add_test(tc, usage_split_within_quota_and_borrowed);
   tcase_add_test(tc, jobs_and_waits);
