@@ -94,6 +94,8 @@ wrapped_clients=(sbatch srun salloc squeue scontrol scancel sacct sacctmgr sinfo
                  runuser taskgov)
 make_wrappers() {
   local c target
+  # A cluster folder made here, even by `env` before any start, is one reset may wipe.
+  [ -e "$cdir" ] || { install -d -m 0755 "$cdir"; touch "$cdir/.taskgov-cluster"; }
   install -d -m 0755 "$cdir/bin"
   for c in "${wrapped_clients[@]}"; do
     target=$c
