@@ -629,8 +629,9 @@ bench_sched() {
     data=$jobdir/perf-$win.data
     [ -s "$data" ] || continue
     printf '  perf, %s: slurmctld samples at 499 Hz by object and symbol, the 8 largest:\n' "$(sched_label "${win%.*}") (${win#*.})"
-    perf report -i "$data" --sort dso,sym --stdio -n 2>/dev/null | grep -E '^ +[0-9]' | head -n 8 |
-      sed 's/^ */      /'
+    # sed reads to the end: perf must not die of a closed pipe (pipefail).
+    perf report -i "$data" --sort dso,sym --stdio -n 2>/dev/null | grep -E '^ +[0-9]' |
+      sed -n 's/^ */      /; 1,8p' || true
   done
   if [ "$m_off" -gt 0 ]; then
     printf 'sched: taskgov/stock = %.2f (taskgov %.1f ms, stock %.1f ms, stock+GrpTRES %.1f ms)\n' \
