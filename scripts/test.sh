@@ -18,9 +18,9 @@
 #                  Slurm 24.11 alone, after its root, build and symbol check; the unit tests,
 #                  fuzzing and man pages (no Slurm header in them) are the default run's.
 #                  Logs: build/test-logs-24.11/.
-#   --slurm 26.05 NN...  only the named scenarios that need no taskgov plugin (01-03, 14: stock
-#                  behaviour; those that need one skip) against Slurm 26.05's stock cluster:
-#                  taskgov cannot be built for it here, so no build or symbol check.
+#   --slurm 26.05 NN...  only the named scenarios, against Slurm 26.05's stock cluster: taskgov
+#                  cannot be built for it here, so no build or symbol check; 01-03, 06 and 14
+#                  (stock behaviour) need no plugin, the others skip.
 #   --sanitize-plugins  instead (host's release), builds the plugins with ASan+UBSan
 #                  (scripts/build.sh --sanitize) and runs every integration test, the soak's
 #                  short version included, against a slurmctld that loads them (scripts/cluster.sh
@@ -50,7 +50,7 @@ cd "$top" || exit 1
 case $release in ''|host|22.05) release= ;; 24.11|26.05) ;; *) echo "test: --slurm '$release': supported are 22.05, 24.11 and 26.05" >&2; exit 2 ;; esac
 no_build=
 if [ -n "$release" ] && ! no_build=$(scripts/slurm-root.sh "$release" buildable 2>&1) && [ $# = 0 ]; then
-  echo "test: $no_build. Scenarios that need no plugin run on its stock cluster when named: scripts/test.sh --slurm $release 01 02 03 14" >&2
+  echo "test: $no_build. Scenarios that need no plugin run on its stock cluster when named: scripts/test.sh --slurm $release 01 02 03 06 14" >&2
   exit 3
 fi
 only=("$@")
