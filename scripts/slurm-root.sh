@@ -3,15 +3,18 @@
 # A Debian root (debootstrap, under build/roots/) carrying another Slurm release than the host's,
 # from Debian's own packages, so that taskgov is built and tested against that release on this
 # machine: slurmctld, slurmd, slurmdbd, the clients, munge, MariaDB, taskgov's build dependencies,
-# and the release's source tree (orig tarball + Debian's patches) for slurmctld's internal headers.
+# and the release's source tree (orig tarball + Debian's patches) for slurmctld's internal headers
+# when the archive has it (not for 26.05: its root runs the stock cluster only).
 # Idempotent: each step runs only when its result is missing; a complete root returns at once.
 #
-# Usage: scripts/slurm-root.sh RELEASE [ensure|path|source|run CMD...]
-#   RELEASE  24.11 (Debian 13 "trixie")
-#   ensure   (default) create or complete the root; prints its path
-#   path     print the root's path (no check)
-#   source   print the source tree's path inside the root (after ensure)
-#   run      run CMD inside the root (see scripts/inroot.sh), after ensure
+# Usage: scripts/slurm-root.sh RELEASE [ensure|path|source|buildable|run CMD...]
+#   RELEASE    24.11 (Debian 13 "trixie"), 26.05 (Debian "sid", without the source tree)
+#   ensure     (default) create or complete the root; prints its path
+#   path       print the root's path (no check)
+#   source     print the source tree's path inside the root (after ensure); for a release
+#              without one, says why and exits 3
+#   buildable  exit 0 when taskgov can be built for RELEASE here, else say why and exit 3
+#   run        run CMD inside the root (see scripts/inroot.sh), after ensure
 # Timings of each step go to build/roots/<suite>.timings.
 set -euo pipefail
 shopt -s inherit_errexit
@@ -21,9 +24,12 @@ die() { printf 'slurm-root: error: %s\n' "$*" >&2; exit 1; }
 say() { printf 'slurm-root: %s\n' "$*" >&2; }
 
 release=${1:-}
+no_source=                                       # why the release has no source tree here
 case $release in
   24.11) suite=trixie ;;
-  *) die "unknown Slurm release '${release}': supported are 24.11 (Debian 13); 22.05 is the host's own" ;;
+  26.05) suite=sid
+    no_source="Debian sid has Slurm 26.05's packages but not its source on the archive this machine reaches (apt-get source slurm-wlm: 404 for all three files), and no package ships the internal headers the plugins include (slurmctld.h, locks.h, assoc_mgr.h, src/interfaces/*.h); the stock cluster runs with TASKGOV_PLUGINS=off (README, \"Install on a cluster\")" ;;
+  *) die "unknown Slurm release '${release}': supported are 24.11 (Debian 13) and 26.05 (Debian sid, stock plugins only); 22.05 is the host's own" ;;
 esac
 shift
 root=$top/build/roots/$suite
@@ -79,14 +85,19 @@ step_configure_root() {
   chmod 0755 "$root/usr/sbin/policy-rc.d"
   # Slurm binds to gethostname()'s address, which must be 127.0.0.1 inside the root too (R4, P3).
   cp /etc/hosts "$root/etc/hosts"
-  cat >"$root/etc/apt/sources.list.new" <<EOF
-deb $m $suite main
-deb-src $m $suite main
-deb $m $suite-updates main
-deb-src $m $suite-updates main
-deb ${m%/debian}/debian-security $suite-security main
-deb-src ${m%/debian}/debian-security $suite-security main
-EOF
+  {
+    printf 'deb %s %s main\ndeb-src %s %s main\n' "$m" "$suite" "$m" "$suite"
+    if [ "$suite" != sid ]; then                 # sid has no updates or security suites
+      printf 'deb %s %s-updates main\ndeb-src %s %s-updates main\n' "$m" "$suite" "$m" "$suite"
+      printf 'deb %s %s-security main\ndeb-src %s %s-security main\n' \
+        "${m%/debian}/debian-security" "$suite" "${m%/debian}/debian-security" "$suite"
+    fi
+  } >"$root/etc/apt/sources.list.new"
+  # The sid archive this machine reaches is older than its clock: apt would refuse its expired
+  # Release file (R2).
+  if [ "$suite" = sid ]; then
+    echo 'Acquire::Check-Valid-Until "false";' >"$root/etc/apt/apt.conf.d/99taskgov-no-valid-until"
+  fi
   if ! cmp -s "$root/etc/apt/sources.list.new" "$root/etc/apt/sources.list"; then
     mv "$root/etc/apt/sources.list.new" "$root/etc/apt/sources.list"
     rm -f "$root/.taskgov-packages"
@@ -150,13 +161,21 @@ ensure() {
   step_debootstrap
   step_configure_root
   step_packages
-  step_source
+  [ -n "$no_source" ] || step_source
+}
+
+# buildable: taskgov's plugins need the release's internal headers, from its source tree.
+buildable() {
+  [ -z "$no_source" ] && return 0
+  printf 'taskgov cannot be built for %s here: %s\n' "$release" "$no_source" >&2
+  exit 3
 }
 
 case ${1:-ensure} in
   ensure) ensure; echo "$root" ;;
   path) echo "$root" ;;
-  source) source_tree ;;
+  source) buildable; source_tree ;;
+  buildable) buildable ;;
   run) shift; ensure; inroot "$@" ;;
-  *) die "usage: $0 RELEASE [ensure|path|source|run CMD...]" ;;
+  *) die "usage: $0 RELEASE [ensure|path|source|buildable|run CMD...]" ;;
 esac
