@@ -13,6 +13,7 @@ cd "$top"
 release=
 if [ "${1:-}" = --slurm ]; then release=${2:-}; shift 2 || true; fi
 case $release in ''|host|22.05) release= ;; esac
+[ -z "$release" ] || scripts/slurm-root.sh "$release" buildable || exit
 
 out=$top/build/deb${release:+-$release}
 version=$(dpkg-parsechangelog -l debian/changelog -S Version)

@@ -7,7 +7,8 @@
 #                  root of scripts/slurm-root.sh (made when missing), against that release's source
 #                  tree, in build/slurm-24.11 (a copy of the sources: the tree's own build, for the
 #                  host's Slurm, stays as it is). The products are build/slurm-24.11/plugin/.libs/*.so
-#                  and build/slurm-24.11/taskgov.
+#                  and build/slurm-24.11/taskgov. 26.05 is refused: its source is not reachable
+#                  here (scripts/slurm-root.sh 26.05 buildable says why).
 #   --sanitize     also build the plugins and libtaskgov with ASan+UBSan into build/sanitized-plugins
 #                  (make plugins-sanitized), for scripts/cluster.sh start --sanitize (host's release)
 set -euo pipefail
@@ -28,6 +29,7 @@ case $release in ''|host|22.05) release= ;; esac
 if [ $# -eq 0 ]; then set -- -j2; fi
 
 if [ -n "$release" ]; then
+  scripts/slurm-root.sh "$release" buildable || exit
   root=$(scripts/slurm-root.sh "$release" ensure)
   slurm_source=$(scripts/slurm-root.sh "$release" source)
   bdir=$top/build/slurm-$release

@@ -4,9 +4,10 @@
 # and five emulated nodes (slurmd -N), every daemon on 127.0.0.1 only, everything under one folder.
 #
 # Usage: scripts/cluster.sh [--slurm RELEASE] start [--sanitize]|restart-slurmctld|stop|status|reset|env
-#   --slurm  the Slurm release: the host's own (default, 22.05), or 24.11, which runs every daemon
-#            and client inside the Debian 13 root of scripts/slurm-root.sh (created when missing),
-#            with the same nodes, GRES, accounts, users, QOS and ports: one cluster at a time
+#   --slurm  the Slurm release: the host's own (default, 22.05), or 24.11 or 26.05, which run every
+#            daemon and client inside the Debian 13 or sid root of scripts/slurm-root.sh (created
+#            when missing), with the same nodes, GRES, accounts, users, QOS and ports: one cluster
+#            at a time. taskgov cannot be built for 26.05 here (no source): plugins off only
 #   start   start what is not running (idempotent); rewrites the configs and restarts slurmctld
 #           when the plugin mode or policy changed; creates accounts, QOS and users when missing
 #           --sanitize (or TASKGOV_SANITIZE=1): the plugins of scripts/build.sh --sanitize,
@@ -27,6 +28,7 @@
 #   TASKGOV_CLUSTER_DIR  the cluster folder (default: build/cluster under the project)
 #   TASKGOV_PLUGINS      on (default): JobSubmitPlugins=taskgov, priority/taskgov, preempt/taskgov
 #                        off: stock priority/multifactor and preempt/qos, no job_submit plugin
+#                        (the default, and the only mode, for a release taskgov cannot be built for)
 #   TASKGOV_POLICY       policy file copied to <cluster>/etc/taskgov.json (default: etc/taskgov.json)
 #   TASKGOV_PLUGIN_DIR   where the three taskgov plugins are (default: plugin/.libs, the build's;
 #                        for 24.11 build/slurm-24.11/plugin/.libs, from scripts/build.sh --slurm 24.11;
@@ -44,16 +46,21 @@ release=${TASKGOV_SLURM:-}
 if [ "${1:-}" = --slurm ]; then release=${2:-}; shift 2 || true; fi
 case $release in
   ''|host|22.05) release= ;;
-  24.11) ;;
-  *) echo "cluster: error: --slurm '$release': supported are 22.05 (the host's) and 24.11" >&2; exit 2 ;;
+  24.11|26.05) ;;
+  *) echo "cluster: error: --slurm '$release': supported are 22.05 (the host's), 24.11 and 26.05" >&2; exit 2 ;;
 esac
 # Another release, or a package's root: the daemons and clients run inside the root
 # (scripts/inroot.sh), where the project folder is bound at its own path, so the cluster folder has
 # one path for both sides.
 root=${TASKGOV_SLURM_ROOT:-}
 taskgov_in_root=/usr/bin/taskgov                           # the package's
+no_build=                                                  # why taskgov cannot be built for it
 if [ -n "$release" ]; then
-  [ -n "$root" ] || { root=$("$top/scripts/slurm-root.sh" "$release" path); taskgov_in_root=$top/build/slurm-$release/taskgov; }
+  if [ -z "$root" ]; then
+    root=$("$top/scripts/slurm-root.sh" "$release" path)
+    taskgov_in_root=$top/build/slurm-$release/taskgov
+    no_build=$("$top/scripts/slurm-root.sh" "$release" buildable 2>&1) || true
+  fi
   default_cdir=$top/build/cluster-$release
   default_plugins=$top/build/slurm-$release/plugin/.libs
 else
@@ -96,11 +103,15 @@ wrapped_clients=(sbatch srun salloc squeue scontrol scancel sacct sacctmgr sinfo
                  runuser taskgov)
 make_wrappers() {
   local c target
-  install -d -m 0755 "$cdir" "$cdir/bin"
-  touch "$cdir/.taskgov-cluster"          # the folder is this script's, for reset
+  # A cluster folder made here, even by `env` before any start, is one reset may wipe.
+  [ -e "$cdir" ] || { install -d -m 0755 "$cdir"; touch "$cdir/.taskgov-cluster"; }
+  install -d -m 0755 "$cdir/bin"
   for c in "${wrapped_clients[@]}"; do
     target=$c
     [ "$c" != taskgov ] || target=$taskgov_in_root
+    # No taskgov command where it cannot be built: TASKGOV_BIN names no file, as for any build
+    # not made, and the scenarios that need it skip.
+    if [ "$c" = taskgov ] && [ -n "$no_build" ]; then continue; fi
     printf '#!/bin/sh\n# %s inside the Slurm %s root (written by scripts/cluster.sh)\nexec %q %q %q "$@"\n' \
       "$c" "${release:-22.05}" "$top/scripts/inroot.sh" "$root" "$target" >"$cdir/bin/.$c"
     chmod 0755 "$cdir/bin/.$c"
@@ -114,7 +125,7 @@ if [ -n "$root" ]; then
   for c in munge unmunge mariadb mariadb-install-db useradd; do
     eval "$c() { in_release $c \"\$@\"; }"
   done
-  [ -x "$cdir/bin/taskgov" ] || [ ! -d "$root/usr/sbin" ] || make_wrappers
+  [ -x "$cdir/bin/sbatch" ] || [ ! -d "$root/usr/sbin" ] || make_wrappers
   PATH=$cdir/bin:$PATH
 else
   in_release() { "$@"; }
@@ -217,11 +228,15 @@ plugin_dir_stock() {
 }
 
 plugin_mode() {
-  local mode=${TASKGOV_PLUGINS:-on}
+  local default=on
+  [ -z "$no_build" ] || default=off
+  local mode=${TASKGOV_PLUGINS:-$default}
   case $mode in
-    on|off) echo "$mode" ;;
+    on) [ -z "$no_build" ] || die "TASKGOV_PLUGINS=on: $no_build" ;;
+    off) ;;
     *) die "TASKGOV_PLUGINS must be on or off, not '$mode'" ;;
   esac
+  echo "$mode"
 }
 
 check_hostname() {
@@ -308,10 +323,10 @@ write_configs() {
   plugin_dir=$(plugin_dir_stock)
   [ ! -d "$(host_path "$plugin_build_dir")" ] || [ "$plugin_build_dir" = "$plugin_dir" ] ||
     plugin_dir+=:$plugin_build_dir
-  if [ "$release" != 24.11 ]; then
+  if [ -z "$release" ]; then                                # 22.05, the host's or in a root
     noop_plugins=$'TaskPlugin=task/none\nJobAcctGatherType=jobacct_gather/none\nSwitchType=switch/none\nMpiDefault=none'
   else
-    # 24.11 has no task/none, jobacct_gather/none or switch/none: leaving them unset is "none".
+    # 24.11 and 26.05 have no task/none, jobacct_gather/none or switch/none: unset is "none".
     noop_plugins='# TaskPlugin, JobAcctGatherType, SwitchType, MpiDefault: unset (none)'
   fi
   render "$top/etc/cluster/slurm.conf.in" "$new/slurm.conf" "CLUSTER_DIR=$cdir" "HOSTNAME=$(hostname)" \
@@ -326,7 +341,7 @@ write_configs() {
     # (R3); the emulated nodes share one host anyway. 22.05 has no "disabled", and its autodetect
     # fails there, but cgroup/v1 touches nothing at init and nothing here uses it later.
     local cgroup_plugin=disabled
-    [ "$release" = 24.11 ] || cgroup_plugin=cgroup/v1
+    [ -n "$release" ] || cgroup_plugin=cgroup/v1
     printf '# taskgov local cluster (scripts/cluster.sh): no cgroups, nodes share one host\nCgroupPlugin=%s\n' \
       "$cgroup_plugin" >"$new/cgroup.conf"
   fi
@@ -401,8 +416,9 @@ start_mariadb() {
       >>"$log/mariadb-install-db.log" 2>&1 || die "mariadb-install-db failed; see $log/mariadb-install-db.log"
   fi
   local extra=()
-  # MariaDB 11.8 (Debian 13) turns snapshot isolation on, which Slurm does not support (R8).
-  [ "$release" != 24.11 ] || extra+=(--innodb-snapshot-isolation=OFF)
+  # MariaDB 11.8 (Debian 13 and sid) turns snapshot isolation on, which Slurm does not support,
+  # and slurmdbd 26.05 says so at every start (R8).
+  [ -z "$release" ] || extra+=(--innodb-snapshot-isolation=OFF)
   spawn mariadbd "${rel[@]}" /usr/sbin/mariadbd --no-defaults --user=mysql --datadir="$cdir/mysql/data" \
     --socket="$mysql_socket" --pid-file="$cdir/mysql/mariadbd.pid" --bind-address=127.0.0.1 \
     --port="$db_port" --skip-name-resolve --innodb-buffer-pool-size=128M --innodb-log-file-size=16M \
@@ -555,8 +571,8 @@ cmd_start() {
   [ "$(id -u)" -eq 0 ] || die "start must run as root"
   local t0 mode policy changes restart_ctld=0 restart_slurmds=0
   t0=$(now)
-  [ -z "$release" ] || [ -n "${TASKGOV_SLURM_ROOT:-}" ] || "$top/scripts/slurm-root.sh" "$release" ensure >/dev/null
   mode=$(plugin_mode)
+  [ -z "$release" ] || [ -n "${TASKGOV_SLURM_ROOT:-}" ] || "$top/scripts/slurm-root.sh" "$release" ensure >/dev/null
   [ "$mode" = off ] || check_plugins_built
   check_hostname
   make_dirs

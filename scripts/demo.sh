@@ -11,6 +11,8 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top"
 slurm=()
 if [ "${1:-}" = --slurm ]; then slurm=(--slurm "${2:-}"); shift 2 || true; fi
+# The demo is taskgov's plugins at work: a release they cannot be built for (26.05) is refused.
+[ ${#slurm[@]} = 0 ] || scripts/slurm-root.sh "${slurm[1]}" buildable || exit
 [ "$(id -u)" -eq 0 ] || { echo "demo: run as root (the local cluster needs it)" >&2; exit 1; }
 
 banner() { printf '\n=== %s\n' "$*"; }

@@ -3,19 +3,23 @@
 # A Debian root (debootstrap, under build/roots/) carrying another Slurm release than the host's,
 # from Debian's own packages, so that taskgov is built and tested against that release on this
 # machine: slurmctld, slurmd, slurmdbd, the clients, munge, MariaDB, taskgov's build dependencies,
-# and the release's source tree (orig tarball + Debian's patches) for slurmctld's internal headers.
+# and the release's source tree (orig tarball + Debian's patches) for slurmctld's internal headers
+# when the archive has it (not for 26.05: its root runs the stock cluster only).
 # Idempotent: each step runs only when its result is missing; a complete root returns at once.
 # --runtime makes a root with only what a site's Slurm host has (the daemons, the clients, munge,
 # MariaDB): no build dependencies and no source, where a package of taskgov is installed and tested
 # (scripts/test-deb.sh, which works on an overlay of it so that the root itself stays without taskgov).
 #
-# Usage: scripts/slurm-root.sh RELEASE [--runtime] [ensure|path|source|run CMD...]
-#   RELEASE  24.11 (Debian 13 "trixie"), under build/roots/trixie; with --runtime also 22.05
-#            (Debian 12 "bookworm"; the host's own otherwise), under build/roots/<suite>-runtime
-#   ensure   (default) create or complete the root; prints its path
-#   path     print the root's path (no check)
-#   source   print the source tree's path inside the root (after ensure)
-#   run      run CMD inside the root (see scripts/inroot.sh), after ensure
+# Usage: scripts/slurm-root.sh RELEASE [--runtime] [ensure|path|source|buildable|run CMD...]
+#   RELEASE    24.11 (Debian 13 "trixie"), 26.05 (Debian "sid", without the source tree), under
+#              build/roots/<suite>; with --runtime also 22.05 (Debian 12 "bookworm"; the host's
+#              own otherwise), under build/roots/<suite>-runtime
+#   ensure     (default) create or complete the root; prints its path
+#   path       print the root's path (no check)
+#   source     print the source tree's path inside the root (after ensure); for a release
+#              or a root without one, says why and exits 3
+#   buildable  exit 0 when taskgov can be built for RELEASE here, else say why and exit 3
+#   run        run CMD inside the root (see scripts/inroot.sh), after ensure
 # Timings of each step go to build/roots/<suite>.timings.
 set -euo pipefail
 shopt -s inherit_errexit
@@ -28,13 +32,19 @@ release=${1:-}
 shift || true
 runtime=0
 if [ "${1:-}" = --runtime ]; then runtime=1; shift; fi
+no_source=                                       # why the root has no source tree
 case $release:$runtime in
   24.11:*) suite=trixie ;;
   22.05:1) suite=bookworm ;;
-  *) die "unknown Slurm release '${release}': supported are 24.11 (Debian 13), and 22.05 (Debian 12) with --runtime; 22.05 is otherwise the host's own" ;;
+  26.05:*) suite=sid
+    no_source="Debian sid has Slurm 26.05's packages but not its source on the archive this machine reaches (apt-get source slurm-wlm: 404 for all three files), and no package ships the internal headers the plugins include (slurmctld.h, locks.h, assoc_mgr.h, src/interfaces/*.h); the stock cluster runs with TASKGOV_PLUGINS=off (README, \"Install on a cluster\")" ;;
+  *) die "unknown Slurm release '${release}': supported are 24.11 (Debian 13), 26.05 (Debian sid, stock plugins only), and 22.05 (Debian 12) with --runtime; 22.05 is otherwise the host's own" ;;
 esac
 root=$top/build/roots/$suite
-[ $runtime = 0 ] || root+=-runtime
+if [ $runtime = 1 ]; then
+  root+=-runtime
+  [ -n "$no_source" ] || no_source="a --runtime root has only a site's Slurm, no build dependencies and no source tree"
+fi
 timings=$root.timings
 src_dir=/srv/src                                 # inside the root
 
@@ -89,14 +99,19 @@ step_configure_root() {
   chmod 0755 "$root/usr/sbin/policy-rc.d"
   # Slurm binds to gethostname()'s address, which must be 127.0.0.1 inside the root too (R4, P3).
   cp /etc/hosts "$root/etc/hosts"
-  cat >"$root/etc/apt/sources.list.new" <<EOF
-deb $m $suite main
-deb-src $m $suite main
-deb $m $suite-updates main
-deb-src $m $suite-updates main
-deb ${m%/debian}/debian-security $suite-security main
-deb-src ${m%/debian}/debian-security $suite-security main
-EOF
+  {
+    printf 'deb %s %s main\ndeb-src %s %s main\n' "$m" "$suite" "$m" "$suite"
+    if [ "$suite" != sid ]; then                 # sid has no updates or security suites
+      printf 'deb %s %s-updates main\ndeb-src %s %s-updates main\n' "$m" "$suite" "$m" "$suite"
+      printf 'deb %s %s-security main\ndeb-src %s %s-security main\n' \
+        "${m%/debian}/debian-security" "$suite" "${m%/debian}/debian-security" "$suite"
+    fi
+  } >"$root/etc/apt/sources.list.new"
+  # The sid archive this machine reaches is older than its clock: apt would refuse its expired
+  # Release file (R2).
+  if [ "$suite" = sid ]; then
+    echo 'Acquire::Check-Valid-Until "false";' >"$root/etc/apt/apt.conf.d/99taskgov-no-valid-until"
+  fi
   if ! cmp -s "$root/etc/apt/sources.list.new" "$root/etc/apt/sources.list"; then
     mv "$root/etc/apt/sources.list.new" "$root/etc/apt/sources.list"
     rm -f "$root/.taskgov-packages"
@@ -160,13 +175,21 @@ ensure() {
   step_debootstrap
   step_configure_root
   step_packages
-  [ $runtime = 1 ] || step_source
+  [ -n "$no_source" ] || step_source
+}
+
+# buildable: taskgov's plugins need the release's internal headers, from its source tree.
+buildable() {
+  [ -z "$no_source" ] && return 0
+  printf 'taskgov cannot be built for %s here: %s\n' "$release" "$no_source" >&2
+  exit 3
 }
 
 case ${1:-ensure} in
   ensure) ensure; echo "$root" ;;
   path) echo "$root" ;;
-  source) [ $runtime = 0 ] || die "a runtime root has no source tree"; source_tree ;;
+  source) buildable; source_tree ;;
+  buildable) buildable ;;
   run) shift; ensure; inroot "$@" ;;
-  *) die "usage: $0 RELEASE [--runtime] [ensure|path|source|run CMD...]" ;;
+  *) die "usage: $0 RELEASE [--runtime] [ensure|path|source|buildable|run CMD...]" ;;
 esac

@@ -3,12 +3,20 @@
 # Stock behaviour kept while teams are onboarded: with unmapped_accounts allow, jobs of an
 # account no team owns behave as under stock multifactor + preempt/qos: untouched at submit,
 # multifactor's factors in sprio, and QOS preemption between them where the site set it up
-# (QOS Preempt=).
+# (QOS Preempt=). Without the plugins (TASKGOV_PLUGINS=off, the only mode on a release taskgov
+# cannot be built for, such as 26.05) the same checks run against stock Slurm itself: the
+# behaviour the plugins must keep.
 . "$(dirname "$0")/lib.sh"
 
-tg_governed_scenario '"unmapped_accounts": "allow"' '[
+if [ "$(tg_default_mode)" = on ]; then
+  tg_governed_scenario '"unmapped_accounts": "allow"' '[
     {"name": "nlp", "account": "nlp", "quota": [{"gres": "gpu:h100", "count": 8}]}
   ]'
+else
+  tg_log "plugins off: the checks run against stock multifactor + preempt/qos"
+  tg_cluster_mode off
+  tg_clean_slate
+fi
 
 # The site's own QOS preemption: urgent preempts normal, by requeue.
 sacctmgr -i -Q add qos urgent >/dev/null 2>&1 || true
