@@ -184,10 +184,8 @@ extern int job_submit(job_desc_msg_t *job_desc, uint32_t submit_uid, char **err_
 	if (job_desc->site_factor == NO_VAL)
 		job_desc->site_factor = NICE_OFFSET + decision.site_factor;
 	_add_err_msg(err_msg, decision.message);
-	/* A job that fits its team's limit must not wait for the cycle behind a GrpJobs pin. One
-	 * that does not leaves the pin on: at a high submission rate, unpinning for every job would
-	 * send the team's whole queue through node selection again at every pass. */
-	if (job_desc->priority != 0 && decision.fits_team_limit)
+	/* A job that may fit its team's limit must not wait for the cycle behind a GrpJobs pin. */
+	if (job_desc->priority != 0)
 		team_pins_release_team(engine, decision.team);
 	return SLURM_SUCCESS;
 }

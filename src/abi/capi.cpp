@@ -624,7 +624,6 @@ int tg_decide_submission(const tg_engine_t* engine, const tg_submit_request_t* r
     if (!engine || !request || !decision) return int{TG_ERROR};
     *decision = tg_submit_decision_t{};
     decision->team = decision->klass = -1;
-    decision->fits_team_limit = 1;
     SubmitRequest req;
     req.account = text(request->account);
     req.qos = text(request->qos);
@@ -679,7 +678,6 @@ int tg_decide_submission(const tg_engine_t* engine, const tg_submit_request_t* r
     decision->pn_min_memory = d.pn_min_memory.value_or(0);
     for (int r = 0; config && r < config->resources(); ++r)
       decision->request[r] = static_cast<uint64_t>(std::max<Amount>(0, d.request[r]));
-    decision->fits_team_limit = d.fits_team_limit;
     return int{TG_OK};
   });
 }

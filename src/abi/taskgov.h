@@ -282,7 +282,6 @@ typedef struct {
 	uint32_t min_cpus;      /* non-zero: set the job's CPU count */
 	uint64_t pn_min_memory; /* non-zero: set the job's memory per node (MiB) */
 	uint64_t request[TG_MAX_RESOURCES]; /* per resource, what the job asks (when accepted) */
-	int fits_team_limit; /* it fits under its team's limit as the last cycle left it */
 } tg_submit_decision_t;
 int tg_decide_submission(const tg_engine_t *engine, const tg_submit_request_t *request,
 			 tg_submit_decision_t *decision) TG_NOEXCEPT;

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "engine/submission.h"
 
-#include "engine/blocked_teams.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -444,10 +442,7 @@ void place_in_order(const Submitted& job, const CycleResult* cycle, SubmitDecisi
     usage.limit = resolved.nominal;  // unknown before the first cycle: assume room
     if (can_borrow(usage.sharing)) usage.limit += resolved.borrow_cap;
   }
-  const int n = job.config.resolved.catalog.size();
-  AdmissionCheck check = admission_band(usage, decision->request, n);
-  decision->fits_team_limit =
-      !held_by_team_limit(usage, decision->request, job.config.enforced_mask(static_cast<size_t>(job.team)), n);
+  AdmissionCheck check = admission_band(usage, decision->request, job.config.resolved.catalog.size());
   uint8_t class_rank = job.config.class_rank[static_cast<size_t>(decision->klass)];
   decision->tier = governance_tier(check.band, class_rank, 0);
 }

@@ -44,9 +44,6 @@ struct SubmitDecision {
   std::string admin_comment;  // "taskgov:team=nlp;class=training"
   ResourceVector request;     // what the job asks for, as far as known at submit
   uint32_t tier = 0;          // governance tier against the last cycle's team state
-  // Whether the job fits under its team's limit as the last cycle left it (true without one):
-  // only such a job takes a GrpJobs pin off its team at submit (blocked_teams.h).
-  bool fits_team_limit = true;
 };
 
 // `cycle` may be null (no cycle yet): the tier is then computed against an idle team.

@@ -95,39 +95,6 @@ START_TEST(a_qos_that_is_no_class_is_refused_with_the_classes) {
 }
 END_TEST
 
-// A job takes its team's GrpJobs pin off at submit only when it fits the team's limit as the
-// last cycle left it (blocked_teams.h); without a cycle it is taken to fit.
-const struct {
-  int used_h100, limit_h100, ask;
-  bool fits;
-} kPinRows[] = {
-    {8, 12, 4, true},
-    {8, 12, 5, false},
-    {12, 12, 1, false},
-    {0, 0, 1, false},
-};
-
-START_TEST(fits_team_limit_follows_the_last_cycle) {
-  auto c = config();
-  const int h100 = c->resolved.catalog.find("gres/gpu:h100");
-  ck_assert_int_ge(h100, 0);
-  CycleResult cycle;
-  cycle.config = c;
-  cycle.teams.resize(c->policy.teams.size());
-  const size_t nlp = static_cast<size_t>(c->policy.find_team("nlp"));
-  cycle.teams[nlp].used[h100] = kPinRows[_i].used_h100;
-  cycle.teams[nlp].limit[h100] = kPinRows[_i].limit_h100;
-  for (int r = 0; r < c->resources(); ++r)
-    if (r != h100) cycle.teams[nlp].limit[r] = 1 << 30;
-  const std::string gres = "gres:gpu:h100:" + std::to_string(kPinRows[_i].ask);
-  SubmitRequest r = request("nlp", gres.c_str());
-  SubmitDecision d = decide_submission(*c, &cycle, r);
-  ck_assert_int_eq(static_cast<int>(d.outcome), static_cast<int>(SubmitOutcome::Accept));
-  ck_assert_msg(d.fits_team_limit == kPinRows[_i].fits, "row %d", _i);
-  ck_assert(decide_submission(*c, nullptr, r).fits_team_limit);
-}
-END_TEST
-
 START_TEST(a_named_class_is_kept) {
   SubmitRequest r = request("nlp", "gres:gpu:h100:2");
   r.qos = "inference";
@@ -464,7 +431,6 @@ int main() {
   TCase* tc = tcase_create("rules");
   tcase_add_test(tc, no_qos_gets_the_lowest_class);
   tcase_add_loop_test(tc, a_qos_that_is_no_class_is_refused_with_the_classes, 0, count_of(kRefusedQos));
-  tcase_add_loop_test(tc, fits_team_limit_follows_the_last_cycle, 0, count_of(kPinRows));
   tcase_add_test(tc, a_named_class_is_kept);
   tcase_add_test(tc, untyped_gpus_go_to_the_teams_only_type);
   tcase_add_test(tc, untyped_gpus_on_an_untyped_cluster_are_kept);
