@@ -38,6 +38,9 @@ declare -a small
 for i in 1 2 3 4; do
   tg_submit alice --gres=gpu:h100:2 --wrap 'sleep 600' && small[i]=$TG_JOB
 done
+# The pin comes with the first cycle that sees them waiting: every cycle_seconds, or within a
+# second of a job's start or end. A short job of vision's makes one.
+tg_submit bob --gres=gpu:h100:1 --wrap true && tg_wait_state "$TG_JOB" COMPLETED 20
 tg_wait_reasons AssocGrpJobsLimit "${small[@]}"
 tg_assert_eq "the four small jobs wait, skipped before node selection" \
   "AssocGrpJobsLimit AssocGrpJobsLimit AssocGrpJobsLimit AssocGrpJobsLimit" \
