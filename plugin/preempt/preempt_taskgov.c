@@ -133,9 +133,8 @@ extern bool preempt_p_preemptable(job_record_t *preemptee, job_record_t *preempt
 
 /* Slurm asks this only to sort its queues of pending jobs (sort_job_queue2, twice per
  * comparison: ~600,000 calls per pass over 20,000 jobs), and a pending job is never a victim:
- * the answer is always no. taskgov orders pending jobs by their priority (priority/taskgov's
- * site factor term), so nothing here reads the job records, whose cache misses cost ~20 ms per
- * scheduling pass at 20,000 jobs (BENCHMARKS.md). */
+ * the answer is always no, so nothing here reads the job records. taskgov orders pending jobs by
+ * their priority (priority/taskgov's site factor term). */
 extern bool preempt_p_job_preempt_check(job_queue_rec_t *preemptor __attribute__((unused)),
 					job_queue_rec_t *preemptee __attribute__((unused)))
 {
