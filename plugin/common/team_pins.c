@@ -11,6 +11,7 @@
 
 #include "taskgov_shim.h"
 #include "team_pins.h"
+#include "tres_map.h"
 
 /* The administrator's GrpJobs back, unless they changed it since (sacctmgr replaced the pin). */
 static int _unpin(tg_engine_t *engine, const char *account)
@@ -128,15 +129,39 @@ extern void team_pins_release_job(tg_engine_t *engine, const job_record_t *job_p
 	assoc_mgr_unlock(&locks);
 }
 
-extern void team_pins_release_team(tg_engine_t *engine, int team)
+/* Whether the account's GrpTRES in force, with what its jobs hold now, leaves no room for
+ * `request`: then Slurm would refuse the job after node selection whatever the pin, and only a
+ * job's end (which unpins) or the next cycle (which re-decides) changes that. Caller holds
+ * assoc_mgr's assoc and TRES locks. */
+static bool _held_by_limit_in_force(tg_engine_t *engine, const slurmdb_assoc_rec_t *assoc,
+				    const uint64_t *request)
 {
-	assoc_mgr_lock_t locks = { .assoc = WRITE_LOCK };
+	uint64_t used[TG_MAX_RESOURCES], limit[TG_MAX_RESOURCES];
+	tg_settings_t settings;
+	taskgov_tres_map_t map;
+
+	if (!assoc->usage || !assoc->usage->grp_used_tres || !assoc->grp_tres_ctld ||
+	    tg_settings(engine, &settings) != TG_OK)
+		return false;
+	taskgov_tres_map(engine, settings.resources, true, &map);
+	for (int r = 0; r < map.count; r++) {
+		int pos = map.pos[r];
+		used[r] = pos >= 0 ? assoc->usage->grp_used_tres[pos] : 0;
+		limit[r] = pos >= 0 ? assoc->grp_tres_ctld[pos] : INFINITE64;
+	}
+	return tg_held_by_limit(used, limit, request, map.count);
+}
+
+extern void team_pins_release_team(tg_engine_t *engine, int team, const uint64_t *request)
+{
+	assoc_mgr_lock_t locks = { .assoc = WRITE_LOCK, .tres = READ_LOCK };
 	slurmdb_assoc_rec_t *assoc;
 
 	if (!tg_pins_any(engine) || team < 0)
 		return;
 	assoc_mgr_lock(&locks);
-	if ((assoc = taskgov_account_assoc(tg_team_account(engine, team))))
+	if ((assoc = taskgov_account_assoc(tg_team_account(engine, team))) &&
+	    !(request && _held_by_limit_in_force(engine, assoc, request)))
 		_release_lineage(engine, assoc);
 	assoc_mgr_unlock(&locks);
 }

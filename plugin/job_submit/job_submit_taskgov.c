@@ -184,9 +184,9 @@ extern int job_submit(job_desc_msg_t *job_desc, uint32_t submit_uid, char **err_
 	if (job_desc->site_factor == NO_VAL)
 		job_desc->site_factor = NICE_OFFSET + decision.site_factor;
 	_add_err_msg(err_msg, decision.message);
-	/* A job that may fit its team's limit must not wait for the cycle behind a GrpJobs pin. */
+	/* A job that fits its team's limit must not wait for the cycle behind a GrpJobs pin. */
 	if (job_desc->priority != 0)
-		team_pins_release_team(engine, decision.team);
+		team_pins_release_team(engine, decision.team, decision.request);
 	return SLURM_SUCCESS;
 }
 

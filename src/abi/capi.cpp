@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -578,6 +579,25 @@ int tg_teams_blocked_by_limits(const tg_engine_t* engine, uint8_t* out, int capa
     const int n = std::min(capacity, static_cast<int>(blocked.size()));
     std::copy(blocked.begin(), blocked.begin() + n, out);
     return n;
+  });
+}
+
+int tg_held_by_limit(const uint64_t* used, const uint64_t* limit, const uint64_t* request, int n) noexcept {
+  return guarded(0, [&] {
+    if (!used || !limit || !request || n < 0 || n > TG_MAX_RESOURCES) return 0;
+    constexpr uint64_t kMax = static_cast<uint64_t>(std::numeric_limits<Amount>::max());
+    constexpr uint64_t kHalf = kMax / 2;  // used + asked stays an Amount
+    TeamUsage team;
+    ResourceVector asked;
+    uint32_t limited = 0;
+    for (int r = 0; r < n; ++r) {
+      team.used[r] = static_cast<Amount>(std::min(used[r], kHalf));
+      asked[r] = static_cast<Amount>(std::min(request[r], kHalf));
+      if (limit[r] > kMax) continue;
+      team.limit[r] = static_cast<Amount>(limit[r]);
+      limited |= 1u << r;
+    }
+    return held_by_team_limit(team, asked, limited, n) ? 1 : 0;
   });
 }
 

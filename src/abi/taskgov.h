@@ -228,6 +228,10 @@ int tg_limited_account(const tg_engine_t *engine, size_t index, char *out, size_
 /* Teams whose every pending job its own limit holds back in the published cycle
  * (src/engine/blocked_teams.h): out[t] = 1. Returns the number of teams written. */
 int tg_teams_blocked_by_limits(const tg_engine_t *engine, uint8_t *out, int capacity) TG_NOEXCEPT;
+/* 1 when a job asking `request` cannot start under limits `limit` (UINT64_MAX or above INT64_MAX:
+ * none) with `used` in use: the rule of tg_teams_blocked_by_limits(), on the `n` resources in
+ * tg_resource_name() order, for the limits in force now rather than the last cycle's. */
+int tg_held_by_limit(const uint64_t *used, const uint64_t *limit, const uint64_t *request, int n) TG_NOEXCEPT;
 /* Team accounts whose GrpJobs taskgov pinned (plugin/common/team_pins.c): the administrator's
  * value and the pin. tg_pin_of() returns 1 when pinned; tg_pinned_account() the index-th (1) or
  * 0 past the end; tg_pins_any() is lock-free, for every job's end. */

@@ -3,7 +3,8 @@
 # A team whose every waiting job its own limit holds back gets its GrpJobs pinned at its running
 # count, so Slurm's scheduler skips those jobs before node selection; nothing is lost by it:
 # when the team's big job ends its four waiting jobs start in the same scheduling pass, and a
-# new job that fits starts at once, with cycle_seconds at 300 so that no periodic cycle helps.
+# new job that fits starts at once, with cycle_seconds at 300 so that no periodic cycle helps,
+# while one that cannot fit leaves the pin on.
 . "$(dirname "$0")/lib.sh"
 
 [ "$(tg_default_mode)" = on ] || tg_skip "the taskgov plugins are not built"
@@ -63,13 +64,18 @@ tg_submit alice --gres=gpu:h100:4 --wrap 'sleep 600' && wide=$TG_JOB
 scancel "${small[4]}"
 tg_wait_reasons AssocGrpJobsLimit "$wide"
 tg_assert_eq "pinned again at three running jobs" "GrpJobs=3(3)" "$(tg_grp_jobs nlp)"
+# Another 4-GPU job cannot fit either: its submission leaves the pin on (at a high submission
+# rate, unpinning for every job would undo the pin). No job starts or ends here, so no cycle
+# comes to pin the team again within the check.
+tg_submit alice --gres=gpu:h100:4 --wrap 'sleep 600' && wide2=$TG_JOB
+tg_assert_eq "a new job that cannot fit leaves the pin on" "GrpJobs=3(3)" "$(tg_grp_jobs nlp)"
 t0=$(now)
 tg_submit alice --gres=gpu:h100:2 --wrap 'sleep 600' && fits=$TG_JOB
 tg_wait_state "$fits" RUNNING 10
 tg_time "a new job that fits ran $(tg_secs "$t0") s after its submission"
 tg_assert_lt "it started without waiting for a cycle (300 s)" 10 "$(tg_secs "$t0")"
-tg_assert_eq "the 4-GPU job still waits" PENDING "$(tg_squeue "$wide" %T)"
-tg_wait_reasons AssocGrpJobsLimit "$wide"
+tg_assert_eq "the 4-GPU jobs still wait" "PENDING PENDING" "$(tg_squeue "$wide" %T) $(tg_squeue "$wide2" %T)"
+tg_wait_reasons AssocGrpJobsLimit "$wide" "$wide2"
 tg_assert_eq "the team is pinned again at four running jobs" "GrpJobs=4(4)" "$(tg_grp_jobs nlp)"
 
 tg_clean_slate

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "abi/taskgov.h"
 #include "engine/blocked_teams.h"
 #include "scenario.h"
 #include "table_cases.h"
@@ -105,11 +106,46 @@ START_TEST(held_by_team_limit_table) {
 }
 END_TEST
 
+// The same rule on the GrpTRES in force at submit (tg_held_by_limit, for the GrpJobs pin): Slurm's
+// "no limit" values and a used count near the top of uint64 must not read as a small limit.
+struct InForceCase {
+  const char* name;
+  uint64_t used, limit, request;
+  bool held;
+};
+
+const InForceCase kInForceCases[] = {
+    {"fits exactly", 6, 8, 2, false},
+    {"one over", 6, 8, 3, true},
+    {"no limit (INFINITE64)", 6, UINT64_MAX, 3, false},
+    {"no limit (NO_VAL64)", 6, UINT64_MAX - 1, 3, false},
+    {"limit 0", 0, 0, 1, true},
+    {"used near the top of uint64", UINT64_MAX - 5, 8, 1, true},
+    {"asks nothing", 9, 8, 0, false},
+};
+
+START_TEST(held_by_limit_in_force_table) {
+  const InForceCase& c = kInForceCases[_i];
+  const uint64_t used[2] = {0, c.used}, limit[2] = {UINT64_MAX, c.limit}, request[2] = {4, c.request};
+  ck_assert_msg(tg_held_by_limit(used, limit, request, 2) == (c.held ? 1 : 0), "%s", c.name);
+}
+END_TEST
+
+START_TEST(held_by_limit_refuses_bad_arguments) {
+  const uint64_t v[1] = {1};
+  ck_assert_int_eq(tg_held_by_limit(nullptr, v, v, 1), 0);
+  ck_assert_int_eq(tg_held_by_limit(v, v, v, TG_MAX_RESOURCES + 1), 0);
+  ck_assert_int_eq(tg_held_by_limit(v, v, v, -1), 0);
+}
+END_TEST
+
 Suite* blocked_teams_suite() {
   Suite* s = suite_create("blocked_teams");
   TCase* tc = tcase_create("blocked_teams");
   tcase_add_loop_test(tc, blocked_teams_table, 0, count_of(kCases));
   tcase_add_loop_test(tc, held_by_team_limit_table, 0, count_of(kHeldCases));
+  tcase_add_loop_test(tc, held_by_limit_in_force_table, 0, count_of(kInForceCases));
+  tcase_add_test(tc, held_by_limit_refuses_bad_arguments);
   suite_add_tcase(s, tc);
   return s;
 }
