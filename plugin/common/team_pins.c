@@ -144,12 +144,22 @@ static bool _held_by_limit_in_force(tg_engine_t *engine, const slurmdb_assoc_rec
 	    tg_settings(engine, &settings) != TG_OK)
 		return false;
 	taskgov_tres_map(engine, settings.resources, true, &map);
-	for (int r = 0; r < map.count; r++) {
-		int pos = map.pos[r];
-		used[r] = pos >= 0 ? assoc->usage->grp_used_tres[pos] : 0;
-		limit[r] = pos >= 0 ? assoc->grp_tres_ctld[pos] : INFINITE64;
-	}
+	taskgov_tres_amounts(assoc->usage->grp_used_tres, &map, used);
+	/* A resource Slurm does not account, it cannot limit. */
+	for (int r = 0; r < map.count; r++)
+		limit[r] = map.pos[r] >= 0 ? assoc->grp_tres_ctld[map.pos[r]] : INFINITE64;
 	return tg_held_by_limit(used, limit, request, map.count);
+}
+
+static bool _lineage_pinned(tg_engine_t *engine, const slurmdb_assoc_rec_t *assoc)
+{
+	const char *lineage[TASKGOV_MAX_LINEAGE];
+	int depth = taskgov_account_lineage(assoc, lineage);
+
+	for (int i = 0; i < depth; i++)
+		if (tg_pin_of(engine, lineage[i], NULL, NULL))
+			return true;
+	return false;
 }
 
 extern void team_pins_release_team(tg_engine_t *engine, int team, const uint64_t *request)
@@ -160,7 +170,10 @@ extern void team_pins_release_team(tg_engine_t *engine, int team, const uint64_t
 	if (!tg_pins_any(engine) || team < 0)
 		return;
 	assoc_mgr_lock(&locks);
+	/* Most submissions come from teams that are not pinned: no TRES work for them under the
+	 * write lock. */
 	if ((assoc = taskgov_account_assoc(tg_team_account(engine, team))) &&
+	    _lineage_pinned(engine, assoc) &&
 	    !(request && _held_by_limit_in_force(engine, assoc, request)))
 		_release_lineage(engine, assoc);
 	assoc_mgr_unlock(&locks);
