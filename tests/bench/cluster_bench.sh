@@ -21,6 +21,9 @@
 #            which reloads them) while every GPU runs a long in-quota job of its team. A held
 #            submission every BENCH_TRIGGER_GAP s, BENCH_TRIGGERS times, starts default-depth
 #            passes; slurmctld adds its full-queue pass every sched_interval (60 s, unchanged).
+#            sdiag is read twice per trigger; a cycle that ran alone between two reads is a
+#            full-queue pass when it tested at least half the queue (sdiag's depth), and the
+#            full-queue passes are compared by their median.
 #            Three configurations: stock, stock + static GrpTRES equal to the GPU limits taskgov
 #            sets here (sacctmgr, removed afterwards), taskgov, in five windows ordered taskgov,
 #            stock, stock + GrpTRES, stock, taskgov, so that a machine growing slower or faster
@@ -35,8 +38,8 @@
 #
 # Usage (root): tests/bench/cluster_bench.sh [submit] [reclaim] [sched]   (default: all three)
 # Environment: BENCH_SUBMITS (2000), BENCH_ROUNDS (4), BENCH_RECLAIM_REPS (5),
-#              BENCH_PENDING (20000), BENCH_TRIGGERS (40), BENCH_TRIGGER_GAP (1.5)
-# About 9 minutes on 2 cores with the defaults. Figures go to stdout, progress to stderr.
+#              BENCH_PENDING (20000), BENCH_TRIGGERS (120), BENCH_TRIGGER_GAP (1.5)
+# About 20 minutes on 2 cores with the defaults. Figures go to stdout, progress to stderr.
 # The submit figures drift over a run and between runs by more than the target (BENCHMARKS.md):
 # for figures that compare between runs, start from `scripts/cluster.sh reset`.
 # The cluster is left as found: jobs cancelled, the QOS and limits this script creates removed,
@@ -53,8 +56,9 @@ submits=${BENCH_SUBMITS:-2000}
 rounds=${BENCH_ROUNDS:-4}
 reclaim_reps=${BENCH_RECLAIM_REPS:-5}
 pending=${BENCH_PENDING:-20000}
-triggers=${BENCH_TRIGGERS:-40}
+triggers=${BENCH_TRIGGERS:-120}
 trigger_gap=${BENCH_TRIGGER_GAP:-1.5}
+settle=0.3                                     # a trigger's own cycle is over by then
 
 jobdir=$TASKGOV_CLUSTER_DIR/jobs/bench
 ctld_log=$TASKGOV_CLUSTER_DIR/log/slurmctld.log
@@ -466,11 +470,26 @@ clear_static_limits() {
   limits_set=0
 }
 
-# sched_window CONFIG (on | off | limits) N: window N of CONFIG: the sdiag figures, and per-cycle
-# "Last cycle" samples of the cycles a trigger started on its own (one new cycle between two reads).
+# single_cycle: when exactly one main-scheduler cycle ran since the last call, its time (sdiag's
+# Last cycle) goes to one (default depth) or full (the full-queue pass every sched_interval). The
+# two are told apart by the jobs the cycle tested, the growth of sdiag's cycles x mean depth: a
+# full pass tests the whole queue, a default-depth pass at most default_queue_depth (100) jobs.
+single_cycle() {
+  local c l d q depth
+  read -r c _ _ l d q _ < <(sched_stat)
+  depth=$((c * d))
+  if [ "$c" -eq $((prev_c + 1)) ]; then
+    if [ $(((depth - prev_depth) * 2)) -gt "$q" ]; then full+=("$l"); else one+=("$l"); fi
+  fi
+  prev_c=$c prev_depth=$depth
+}
+
+# sched_window CONFIG (on | off | limits) N: window N of CONFIG: the sdiag figures, and the times
+# of the single cycles (single_cycle) read twice per trigger: settle seconds after it, and just
+# before the next.
 declare -A sched_res=()
 sched_window() {
-  local config=$1 w=$1.$2 mode=off pid tid="" k samples prev c l one=() st lines_before debug_level
+  local config=$1 w=$1.$2 mode=off pid tid="" k samples prev_c prev_depth one=() full=() st lines_before debug_level
   [ "$config" = on ] && mode=on
   use_cluster "$mode" "$sample_policy"
   if [ "$config" = limits ]; then set_static_limits; sleep 2; fi
@@ -502,13 +521,13 @@ sched_window() {
     scontrol setdebug verbose
     lines_before=$(wc -l <"$ctld_log")
   fi
-  prev=0
+  prev_c=0 prev_depth=0
   for ((k = 0; k < triggers; k++)); do
     submit_loop alice 1 "--hold --gres=gpu:h100:1" || die "trigger submission failed"
-    sleep "$trigger_gap"
-    read -r c _ _ l _ < <(sched_stat)
-    [ "$c" -ne $((prev + 1)) ] || one+=("$l")
-    prev=$c
+    sleep "$settle"
+    single_cycle
+    sleep "$(calc '%.2f' "$trigger_gap - $settle")"
+    single_cycle
   done
   st=$(sched_stat)
   if [ -n "$perf_pid" ]; then
@@ -518,6 +537,7 @@ sched_window() {
   fi
   sched_res[load.$w]=$(cut -d' ' -f1 /proc/loadavg)
   sched_res[$w]="$st $(calc '%.0f' "$(median "${one[@]:-0}")") ${#one[@]}"
+  sched_res[full.$w]="${full[*]}"
   if [ -n "$sampler_pid" ]; then
     kill "$sampler_pid" 2>/dev/null || true
     wait "$sampler_pid" 2>/dev/null || true
@@ -569,7 +589,8 @@ bench_sched() {
   p2=$!
   wait "$p1" || die "carol's submissions failed"
   wait "$p2" || die "dave's submissions failed"
-  log "submitted in $(calc '%.0f' "($(now_us) - $t0) / 1e6") s; $(squeue -h -t PD | wc -l) pending"
+  sched_res[submitted]=$(calc '%.0f' "($(now_us) - $t0) / 1e6")
+  log "submitted in ${sched_res[submitted]} s; $(squeue -h -t PD | wc -l) pending"
   wait_running 1 "${fill[@]}" || die "a fill job stopped: $(squeue -h -t R -o '%i %u %T')"
 
   # taskgov first, in the slurmctld that took the jobs; stock in a slurmctld restarted on the
@@ -584,12 +605,14 @@ bench_sched() {
   echo
   echo "== 2. Scheduling cost: sdiag main-scheduler mean cycle, same $pending pending 1-GPU jobs"
   echo "   (every GPU busy with an in-quota job of its team; a held submission every $trigger_gap s,"
-  echo "   $triggers times per window; 'single' = cycles that a trigger started on its own, read as"
-  echo "   sdiag's Last cycle; windows in run order)"
+  echo "   $triggers times per window; 'single' = default-depth cycles caught alone, 'full' = full-queue"
+  echo "   passes caught alone, each read as sdiag's Last cycle; windows in run order)"
+  printf '  submission of the %d jobs (taskgov, two sbatch loops at a time): %d s, %.0f jobs/s\n' \
+    "$pending" "${sched_res[submitted]}" "$(calc '%.1f' "$pending / (${sched_res[submitted]} + 0.001)")"
   for win in "${windows[@]}"; do
     read -r c m x l d q bc bm med n <<<"${sched_res[$win]}"
-    printf '  %-20s mean %7d µs over %3d cycles (max %7d; single cycles: median %7s µs of %d); mean depth %d, queue %d; backfill mean %d µs over %d\n' \
-      "$(sched_label "${win%.*}") (${win#*.})" "$m" "$c" "$x" "$med" "$n" "$d" "$q" "$bm" "$bc"
+    printf '  %-20s mean %7d µs over %3d cycles (max %7d; single: median %7s µs of %d; full: %s µs); mean depth %d, queue %d; backfill mean %d µs over %d\n' \
+      "$(sched_label "${win%.*}") (${win#*.})" "$m" "$c" "$x" "$med" "$n" "${sched_res[full.$win]:-none}" "$d" "$q" "$bm" "$bc"
     printf '  %-20s pending reasons after the window: %s; load average (1 min) at its end %s\n' "" \
       "${sched_res[reasons_$win]}" "${sched_res[load.$win]}"
   done
@@ -609,8 +632,25 @@ bench_sched() {
   x_on=$(combined on max) x_off=$(combined off max)
   printf '  over both windows: mean cycle taskgov %d µs, stock %d µs; backfill mean taskgov %d µs, stock %d µs, stock + GrpTRES %d µs\n' \
     "$m_on" "$m_off" "$(combined on bf)" "$(combined off bf)" "$(combined limits bf)"
-  printf '  full-queue pass (sdiag max cycle): taskgov %d µs, stock %d µs, no longer than stock: %s\n' \
-    "$x_on" "$x_off" "$(verdict "$x_on <= $x_off")"
+  # full_passes CONFIG: the full-queue passes caught alone over CONFIG's windows, one per line.
+  full_passes() {
+    local k v
+    for k in "${!sched_res[@]}"; do
+      if [[ $k == full."$1".[0-9] ]]; then
+        # shellcheck disable=SC2086  # a space-separated list
+        for v in ${sched_res[$k]}; do echo "$v"; done
+      fi
+    done
+  }
+  local f_on=() f_off=() f_lim=() med_on med_off
+  mapfile -t f_on < <(full_passes on)
+  mapfile -t f_off < <(full_passes off)
+  mapfile -t f_lim < <(full_passes limits)
+  med_on=$(calc '%.0f' "$(median "${f_on[@]:-0}")") med_off=$(calc '%.0f' "$(median "${f_off[@]:-0}")")
+  printf '  full-queue pass (every sched_interval), median of the passes caught alone: taskgov %d µs of %d, stock %d µs of %d, stock + GrpTRES %s µs of %d; no longer than stock: %s\n' \
+    "$med_on" "${#f_on[@]}" "$med_off" "${#f_off[@]}" "$(calc '%.0f' "$(median "${f_lim[@]:-0}")")" "${#f_lim[@]}" \
+    "$(verdict "${#f_on[@]} > 0 && ${#f_off[@]} > 0 && $med_on <= $med_off")"
+  printf '  longest cycle (sdiag max cycle): taskgov %d µs, stock %d µs\n' "$x_on" "$x_off"
   local k w wm
   for k in 1 2; do
     [ -n "${sched_res[thread.$k]:-}" ] || continue
