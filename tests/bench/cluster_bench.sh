@@ -38,7 +38,9 @@
 #
 # Usage (root): tests/bench/cluster_bench.sh [submit] [reclaim] [sched]   (default: all three)
 # Environment: BENCH_SUBMITS (2000), BENCH_ROUNDS (4), BENCH_RECLAIM_REPS (5),
-#              BENCH_PENDING (20000), BENCH_TRIGGERS (120), BENCH_TRIGGER_GAP (1.5)
+#              BENCH_PENDING (20000), BENCH_TRIGGERS (120), BENCH_TRIGGER_GAP (1.5),
+#              BENCH_DEFER (0; 1: the BENCH_PENDING jobs are submitted with SchedulerParameters
+#              +defer, which the windows do not have: see scheduler_defer)
 # About 20 minutes on 2 cores with the defaults. Figures go to stdout, progress to stderr.
 # The submit figures drift over a run and between runs by more than the target (BENCHMARKS.md):
 # for figures that compare between runs, start from `scripts/cluster.sh reset`.
@@ -58,6 +60,7 @@ reclaim_reps=${BENCH_RECLAIM_REPS:-5}
 pending=${BENCH_PENDING:-20000}
 triggers=${BENCH_TRIGGERS:-120}
 trigger_gap=${BENCH_TRIGGER_GAP:-1.5}
+defer=${BENCH_DEFER:-0}
 settle=0.3                                     # a trigger's own cycle is over by then
 
 jobdir=$TASKGOV_CLUSTER_DIR/jobs/bench
@@ -183,6 +186,21 @@ dbd_idle() {
     sleep 1
   done
   log "slurmdbd agent queue still at $q after 300 s; measuring anyway"
+}
+
+# machine_quiet: the CPUs are idle again (under 25 % busy over 5 s) after the bulk submission or
+# a restart: MariaDB and slurmdbd go on writing job records after slurmdbd has taken them, and a
+# window measured meanwhile ran 18 % slower than the same configuration later (BENCHMARKS.md).
+machine_quiet() {
+  local i a b
+  for ((i = 0; i < 60; i++)); do
+    read -r a < <(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat)
+    sleep 5
+    read -r b < <(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat)
+    awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " ")
+      exit !((y[1] - x[1]) < 0.25 * (y[2] - x[2])) }' && return 0
+  done
+  log "the CPUs are still busy after 300 s; measuring anyway"
 }
 
 # ------------------------------------------------------------------ submit cost
@@ -484,6 +502,24 @@ single_cycle() {
   prev_c=$c prev_depth=$depth
 }
 
+# scheduler_defer on|off: SchedulerParameters with or without defer, in force (scontrol
+# reconfigure). A submission whose job could start at once first looks for a waiting job of
+# higher priority (job_mgr.c _top_priority) and skips the jobs a limit holds back: with every team
+# pinned it walks the whole queue, so each sbatch costs O(pending) under the job write lock
+# (BENCHMARKS.md). defer skips that search, and the attempt to start the job at submission.
+scheduler_defer() {
+  local conf=$SLURM_CONF want=$1 have
+  sed -i 's/,defer$//' "$conf"
+  [ "$want" = off ] || sed -i 's/^SchedulerParameters=.*$/&,defer/' "$conf"
+  scontrol reconfigure
+  have=$(scontrol show config | awk '$1 == "SchedulerParameters" { print $3 }')
+  case $want:$have in
+    on:*defer*) ;;
+    off:*defer*) die "SchedulerParameters still has defer: $have" ;;
+    on:*) die "SchedulerParameters has no defer: $have" ;;
+  esac
+}
+
 # sched_window CONFIG (on | off | limits) N: window N of CONFIG: the sdiag figures, and the times
 # of the single cycles (single_cycle) read twice per trigger: settle seconds after it, and just
 # before the next.
@@ -494,7 +530,7 @@ sched_window() {
   use_cluster "$mode" "$sample_policy"
   if [ "$config" = limits ]; then set_static_limits; sleep 2; fi
   dbd_idle
-  sleep 5                                      # start-up passes (priorities, taskgov cycle) done
+  machine_quiet                                # also lets the start-up passes (priorities, taskgov cycle) end
   log "scheduling cost, $(sched_label "$config"): $triggers triggers every $trigger_gap s"
   samples=$jobdir/cycle-thread.txt
   rm -f "$samples"
@@ -566,7 +602,7 @@ sched_label() {
 }
 
 bench_sched() {
-  local per=$((pending / 4)) fill=() config t0 p1 p2
+  local per=$((pending / 4)) fill=() config t0 p1 p2 rpcs rpc_us
   use_cluster on "$sample_policy"
   drain
   log "scheduling cost: filling every GPU with a long job of a team within its quota"
@@ -576,6 +612,8 @@ bench_sched() {
   fill+=("$(submit carol --qos=inference -N1 --gres=gpu:a100:4 --cpus-per-gpu=16 --mem-per-gpu=64G --wrap 'sleep 7200')")
   wait_running 30 "${fill[@]}" || die "the fill jobs did not all start: $(squeue -h -o '%i %u %T %r')"
   log "submitting $pending pending 1-GPU jobs (nlp: alice, dave; vision: bob; speech: carol), two users at a time"
+  [ "$defer" = 0 ] || scheduler_defer on
+  sdiag -r >/dev/null
   t0=$(now_us)
   submit_loop alice "$per" "--qos=training --gres=gpu:h100:1" "--qos=experimentation --gres=gpu:h100:1" &
   p1=$!
@@ -590,6 +628,9 @@ bench_sched() {
   wait "$p1" || die "carol's submissions failed"
   wait "$p2" || die "dave's submissions failed"
   sched_res[submitted]=$(calc '%.0f' "($(now_us) - $t0) / 1e6")
+  read -r rpcs rpc_us < <(rpc_stat REQUEST_SUBMIT_BATCH_JOB)
+  sched_res[submit_rpc]=$(calc '%.0f' "$rpc_us / ($rpcs + (${rpcs:-0} == 0))")
+  [ "$defer" = 0 ] || scheduler_defer off
   log "submitted in ${sched_res[submitted]} s; $(squeue -h -t PD | wc -l) pending"
   wait_running 1 "${fill[@]}" || die "a fill job stopped: $(squeue -h -t R -o '%i %u %T')"
 
@@ -607,8 +648,9 @@ bench_sched() {
   echo "   (every GPU busy with an in-quota job of its team; a held submission every $trigger_gap s,"
   echo "   $triggers times per window; 'single' = default-depth cycles caught alone, 'full' = full-queue"
   echo "   passes caught alone, each read as sdiag's Last cycle; windows in run order)"
-  printf '  submission of the %d jobs (taskgov, two sbatch loops at a time): %d s, %.0f jobs/s\n' \
-    "$pending" "${sched_res[submitted]}" "$(calc '%.1f' "$pending / (${sched_res[submitted]} + 0.001)")"
+  printf '  submission of the %d jobs (taskgov%s, two sbatch loops at a time): %d s, %.0f jobs/s; slurmctld %d µs per submission RPC (sdiag)\n' \
+    "$pending" "$([ "$defer" = 0 ] || echo ', SchedulerParameters+defer')" "${sched_res[submitted]}" \
+    "$(calc '%.1f' "$pending / (${sched_res[submitted]} + 0.001)")" "${sched_res[submit_rpc]}"
   for win in "${windows[@]}"; do
     read -r c m x l d q bc bm med n <<<"${sched_res[$win]}"
     printf '  %-20s mean %7d µs over %3d cycles (max %7d; single: median %7s µs of %d; full: %s µs); mean depth %d, queue %d; backfill mean %d µs over %d\n' \
