@@ -207,11 +207,12 @@ stop_daemons() {
   for name in "$@"; do rm -f "$pids/$name.pid"; done        # stale ones too
 }
 
-# wait_for SECONDS COMMAND...: poll COMMAND every 0.1 s until it succeeds; fails after SECONDS.
+# wait_for SECONDS COMMAND...: poll COMMAND every 0.1 s until it succeeds; fails after SECONDS
+# of wall time (an squeue over 100,000 jobs takes seconds itself).
 wait_for() {
-  local secs=$1 i
+  local end=$((SECONDS + $1))
   shift
-  for ((i = 0; i < secs * 10; i++)); do
+  while ((SECONDS < end)); do
     "$@" >/dev/null 2>&1 && return 0
     sleep 0.1
   done
