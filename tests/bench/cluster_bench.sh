@@ -736,6 +736,10 @@ cleanup() {
   if [ -n "$perf_pid" ]; then kill -INT "$perf_pid" 2>/dev/null; wait "$perf_pid" 2>/dev/null; fi
   if "$cluster" status >/dev/null 2>&1 && [ "$(squeue -h -o %i 2>/dev/null | wc -l)" -gt 2000 ]; then
     log "more than 2,000 jobs: resetting the cluster instead (scripts/cluster.sh reset)"
+    # The reset wipes the logs with the state: slurmctld's is kept for a run that failed.
+    if [ "$rc" -ne 0 ] && cp "$ctld_log" "$top/build/cluster_bench-slurmctld.log" 2>/dev/null; then
+      log "slurmctld.log kept in $top/build/cluster_bench-slurmctld.log"
+    fi
     "$cluster" reset >&2
     [ "$orig_up" = 0 ] || TASKGOV_PLUGINS=$orig_mode "$cluster" start >/dev/null 2>&1
   elif "$cluster" status >/dev/null 2>&1; then
