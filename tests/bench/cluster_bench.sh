@@ -41,7 +41,7 @@
 #              BENCH_PENDING (20000), BENCH_TRIGGERS (120), BENCH_TRIGGER_GAP (1.5),
 #              BENCH_DEFER (0; 1: the BENCH_PENDING jobs are submitted with SchedulerParameters
 #              +defer, which the windows do not have: see scheduler_defer)
-# About 20 minutes on 2 cores with the defaults. Figures go to stdout, progress to stderr.
+# About 25 minutes on 2 cores with the defaults. Figures go to stdout, progress to stderr.
 # The submit figures drift over a run and between runs by more than the target (BENCHMARKS.md):
 # for figures that compare between runs, start from `scripts/cluster.sh reset`.
 # The cluster is left as found: jobs cancelled, the QOS and limits this script creates removed,
