@@ -188,15 +188,18 @@ dbd_idle() {
   log "slurmdbd agent queue still at $q after 300 s; measuring anyway"
 }
 
-# machine_quiet: the CPUs are idle again (under 25 % busy over 5 s) after the bulk submission or
-# a restart: MariaDB and slurmdbd go on writing job records after slurmdbd has taken them, and a
-# window measured meanwhile ran 18 % slower than the same configuration later (BENCHMARKS.md).
+# cpu_ticks: "busy total" jiffies of all CPUs so far (/proc/stat; busy leaves out idle and iowait).
+cpu_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat; }
+
+# machine_quiet: the CPUs are idle (under 25 % busy over 5 s) before a window starts. A window
+# that ended at a load average of 2.07, right after the bulk submission, ran 18 % slower than the
+# same configuration later (BENCHMARKS.md); what loaded the machine then was not identified.
 machine_quiet() {
   local i a b
   for ((i = 0; i < 60; i++)); do
-    read -r a < <(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat)
+    a=$(cpu_ticks)
     sleep 5
-    read -r b < <(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat)
+    b=$(cpu_ticks)
     awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " ")
       exit !((y[1] - x[1]) < 0.25 * (y[2] - x[2])) }' && return 0
   done
