@@ -17,8 +17,9 @@
 #            (Preempt=normal, created here) against the same 12 H100 of QOS normal. squeue polled
 #            every 20 ms; BENCH_RECLAIM_REPS runs each.   Target: <= 1.5 s (batch_sched_delay=0).
 #   sched    sdiag "Main schedule statistics" mean cycle on the same BENCH_PENDING pending 1-GPU
-#            jobs (submitted once, with taskgov; switching configuration restarts slurmctld,
-#            which reloads them) while every GPU runs a long in-quota job of its team. A held
+#            jobs (submitted once, with taskgov, by tests/bench/submit_jobs: one process per
+#            user, the RPC of sbatch without its start-up; switching configuration restarts
+#            slurmctld, which reloads them) while every GPU runs a long in-quota job of its team. A held
 #            submission every BENCH_TRIGGER_GAP s, BENCH_TRIGGERS times, starts default-depth
 #            passes; slurmctld adds its full-queue pass every sched_interval (60 s, unchanged).
 #            sdiag is read twice per trigger; a cycle that ran alone between two reads is a
@@ -505,16 +506,19 @@ single_cycle() {
   prev_c=$c prev_depth=$depth
 }
 
-# scheduler_defer on|off: SchedulerParameters with or without defer, in force (scontrol
-# reconfigure). A submission whose job could start at once first looks for a waiting job of
-# higher priority (job_mgr.c _top_priority) and skips the jobs a limit holds back: with every team
-# pinned it walks the whole queue, so each sbatch costs O(pending) under the job write lock
-# (BENCHMARKS.md). defer skips that search, and the attempt to start the job at submission.
+# scheduler_defer on|off: SchedulerParameters with or without defer, in force. A submission whose
+# job could start at once first looks for a waiting job of higher priority (job_mgr.c
+# _top_priority) and skips the jobs a limit holds back: with every team pinned it walks the whole
+# queue, so each submission costs O(pending) under the job write lock (BENCHMARKS.md). defer
+# skips that search, and the attempt to start the job at submission. On: scontrol reconfigure,
+# on the near-empty queue. Off: slurmctld restarted, as every change of configuration below is,
+# rather than reconfigured under the whole queue (a 100,000-job run lost a trigger submission to
+# a socket time-out within a minute of that reconfigure).
 scheduler_defer() {
   local conf=$SLURM_CONF want=$1 have
   sed -i 's/,defer$//' "$conf"
   [ "$want" = off ] || sed -i 's/^SchedulerParameters=.*$/&,defer/' "$conf"
-  scontrol reconfigure
+  if [ "$want" = on ]; then scontrol reconfigure; else "$cluster" restart-slurmctld >&2; fi
   have=$(scontrol show config | awk '$1 == "SchedulerParameters" { print $3 }')
   case $want:$have in
     on:*defer*) ;;
@@ -605,7 +609,7 @@ sched_label() {
 }
 
 bench_sched() {
-  local per=$((pending / 4)) fill=() config t0 p1 p2 rpcs rpc_us
+  local per=$((pending / 4)) fill=() config t0 rpcs rpc_us
   use_cluster on "$sample_policy"
   drain
   log "scheduling cost: filling every GPU with a long job of a team within its quota"
@@ -614,22 +618,23 @@ bench_sched() {
   fill+=("$(submit bob --qos=inference -N1 --gres=gpu:a100:4 --wrap 'sleep 7200')")
   fill+=("$(submit carol --qos=inference -N1 --gres=gpu:a100:4 --cpus-per-gpu=16 --mem-per-gpu=64G --wrap 'sleep 7200')")
   wait_running 30 "${fill[@]}" || die "the fill jobs did not all start: $(squeue -h -o '%i %u %T %r')"
-  log "submitting $pending pending 1-GPU jobs (nlp: alice, dave; vision: bob; speech: carol), two users at a time"
+  log "submitting $pending pending 1-GPU jobs (nlp: alice, dave; vision: bob; speech: carol), one submit_jobs per user"
+  make -s -C "$top" tests/bench/submit_jobs >&2 || die "could not build tests/bench/submit_jobs"
   [ "$defer" = 0 ] || scheduler_defer on
   sdiag -r >/dev/null
   t0=$(now_us)
-  submit_loop alice "$per" "--qos=training --gres=gpu:h100:1" "--qos=experimentation --gres=gpu:h100:1" &
-  p1=$!
-  submit_loop bob "$per" "--qos=training --gres=gpu:h100:1" "--qos=experimentation --gres=gpu:a100:1" &
-  p2=$!
-  wait "$p1" || die "alice's submissions failed"
-  wait "$p2" || die "bob's submissions failed"
-  submit_loop carol "$per" "--qos=training --gres=gpu:a100:1" "--qos=experimentation --gres=gpu:a100:1" &
-  p1=$!
-  submit_loop dave "$((pending - 3 * per))" "--qos=training --gres=gpu:h100:1" "--qos=experimentation --gres=gpu:h100:1" &
-  p2=$!
-  wait "$p1" || die "carol's submissions failed"
-  wait "$p2" || die "dave's submissions failed"
+  local spec user shapes loops=() p
+  for spec in "alice training gpu:h100:1 experimentation gpu:h100:1" \
+              "bob training gpu:h100:1 experimentation gpu:a100:1" \
+              "carol training gpu:a100:1 experimentation gpu:a100:1" \
+              "dave training gpu:h100:1 experimentation gpu:h100:1"; do
+    read -r user shapes <<<"$spec"
+    # shellcheck disable=SC2086  # QOS and GRES pairs, one per word
+    (cd "$jobdir" && runuser -u "$user" -- "$top/tests/bench/submit_jobs" \
+      "$([ "$user" = dave ] && echo $((pending - 3 * per)) || echo "$per")" $shapes) &
+    loops+=($!)
+  done
+  for p in "${loops[@]}"; do wait "$p" || die "a submit_jobs process failed (see above)"; done
   sched_res[submitted]=$(calc '%.0f' "($(now_us) - $t0) / 1e6")
   read -r rpcs rpc_us < <(rpc_stat REQUEST_SUBMIT_BATCH_JOB)
   sched_res[submit_rpc]=$(calc '%.0f' "$rpc_us / ($rpcs + (${rpcs:-0} == 0))")
@@ -651,7 +656,7 @@ bench_sched() {
   echo "   (every GPU busy with an in-quota job of its team; a held submission every $trigger_gap s,"
   echo "   $triggers times per window; 'single' = default-depth cycles caught alone, 'full' = full-queue"
   echo "   passes caught alone, each read as sdiag's Last cycle; windows in run order)"
-  printf '  submission of the %d jobs (taskgov%s, two sbatch loops at a time): %d s, %.0f jobs/s; slurmctld %d µs per submission RPC (sdiag)\n' \
+  printf '  submission of the %d jobs (taskgov%s, one submit_jobs per user at once): %d s, %.0f jobs/s; slurmctld %d µs per submission RPC (sdiag)\n' \
     "$pending" "$([ "$defer" = 0 ] || echo ', SchedulerParameters+defer')" "${sched_res[submitted]}" \
     "$(calc '%.1f' "$pending / (${sched_res[submitted]} + 0.001)")" "${sched_res[submit_rpc]}"
   for win in "${windows[@]}"; do
