@@ -618,7 +618,7 @@ cmd_restart_slurmctld() {
   t0=$(now)
   stop_daemons slurmctld
   start_slurmctld
-  say "slurmctld restarted in $(since "$t0") s"
+  say "slurmctld restarted in $(elapsed "$t0" 1) s"
 }
 
 # cancel_jobs [STATES]: every job, or those in squeue's STATES (e.g. running,completing).
